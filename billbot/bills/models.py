@@ -1,0 +1,50 @@
+"""Statements (bills): one per account per cycle."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from billbot.db_types import UTCDateTime
+
+
+class StatementStatus(StrEnum):
+    OPEN = "open"  # the cycle is still running
+    CLOSED = "closed"  # closed, nothing paid yet, not yet due
+    PAID = "paid"  # paid in full
+    PARTIALLY_PAID = "partially_paid"  # something paid; after the due date, at least the minimum
+    OVERDUE = "overdue"  # due date passed with less than the minimum paid
+
+
+class Statement(SQLModel, table=True):
+    """A billing cycle and what it leaves owing; balances are cumulative account balances."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("account_id", "cycle_start_date", name="uq_statements_account_cycle"),
+        Index("ix_statements_status_due", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    currency: str = Field(max_length=3)
+    cycle_start_date: date = Field(sa_column=Column(Date, nullable=False))
+    cycle_end_date: date = Field(sa_column=Column(Date, nullable=False))
+    due_date: date = Field(sa_column=Column(Date, nullable=False))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    opening_balance_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    charges_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    credits_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    statement_balance_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    minimum_due_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    paid_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(default=StatementStatus.OPEN, max_length=20)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,18 @@
+"""Every table, imported in one place so Alembic and tests see the whole schema."""
+
+from billbot.accounts.models import Account
+from billbot.bills.models import Statement
+from billbot.repayments.models import Repayment, RepaymentAllocation
+from billbot.transactions.models import Transaction
+from billbot.users.models import ApiKey, LoginFailure, User
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "LoginFailure",
+    "Repayment",
+    "RepaymentAllocation",
+    "Statement",
+    "Transaction",
+    "User",
+]
