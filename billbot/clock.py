@@ -53,8 +53,7 @@ def local_date(at: datetime, tz: ZoneInfo) -> date:
 
 def start_of_local_day(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which `day` begins in `tz` (DST-safe)."""
-    naive = datetime(day.year, day.month, day.day)
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
 
 
 def as_utc(at: datetime) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 # ISO 4217 exponents differ from babel's "precision" only where cash rounding is involved; babel
 # follows CLDR, which is what we want for display, but the ledger must use the ISO exponent.
@@ -32,6 +32,9 @@ _ISO_EXPONENT_OVERRIDES = {
 }
 
 
+_KNOWN = frozenset(list_currencies())
+
+
 class MoneyError(ValueError):
     """An amount that cannot be represented exactly in its currency."""
 
@@ -39,7 +42,7 @@ class MoneyError(ValueError):
 def exponent(currency: str) -> int:
     """How many minor-unit digits `currency` has (2 for USD, 0 for JPY, 3 for KWD)."""
     code = currency.upper()
-    if len(code) != 3 or not code.isalpha():
+    if len(code) != 3 or not code.isalpha() or code not in _KNOWN:
         raise MoneyError(f"{currency!r} is not an ISO 4217 currency code")
     if code in _ISO_EXPONENT_OVERRIDES:
         return _ISO_EXPONENT_OVERRIDES[code]
@@ -68,7 +71,9 @@ def to_major(amount_minor: int, currency: str) -> Decimal:
 def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
     """Format for people in their locale (`$1,234.50`, `¥1,234.50`)."""
     babel_locale = locale.replace("-", "_")
-    return str(format_currency(to_major(amount_minor, currency), currency.upper(), locale=babel_locale))
+    return str(
+        format_currency(to_major(amount_minor, currency), currency.upper(), locale=babel_locale)
+    )
 
 
 def split_evenly(total_minor: int, parts: int) -> list[int]:

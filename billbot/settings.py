@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "zh-CN"] = "en"
     default_time_zone: str = "UTC"
     default_currency: str = Field(default="USD", min_length=3, max_length=3)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
     login_attempts_per_window: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     max_batch_transactions: int = Field(default=10_000, ge=1)

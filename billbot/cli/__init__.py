@@ -1,0 +1,20 @@
+"""The `billbot` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from billbot.cli import admin, dbcmd, importcmd, servecmd
+
+app = typer.Typer(help="billbot: a responsible-borrowing bill assistant.", no_args_is_help=True)
+app.command("serve")(servecmd.serve)
+app.command("demo")(servecmd.demo)
+app.command("import")(importcmd.import_file)
+app.add_typer(dbcmd.app, name="db")
+app.add_typer(admin.users, name="users")
+app.add_typer(admin.apikeys, name="apikeys")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

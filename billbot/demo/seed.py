@@ -1,0 +1,182 @@
+"""The demo borrower: two accounts and six months of realistic spending, via the real paths."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from billbot.accounts.models import AccountKind, DueRule
+from billbot.accounts.schemas import AccountCreate
+from billbot.accounts.service import open_account
+from billbot.demo.merchants import CNY_MERCHANTS, USD_MERCHANTS, DemoMerchant
+from billbot.transactions.ingest import Categorise, NewTransaction, ingest
+from billbot.transactions.models import TransactionKind, TransactionStatus
+from billbot.users.schemas import UserBase
+from billbot.users.service import OPERATOR_SCOPES, create_api_key, create_user
+
+DEMO_EMAIL = "mei@demo.billbot.dev"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_ZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    user_id: int
+    account_ids: list[int]
+    transactions: int
+    api_key: str
+
+
+def _spending(
+    rng: random.Random,
+    merchants: tuple[DemoMerchant, ...],
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    prefix: str,
+) -> list[NewTransaction]:
+    items: list[NewTransaction] = []
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    n = 0
+    while day <= last:
+        for merchant in merchants:
+            if rng.random() < merchant.per_week / 7:
+                hour = rng.choice([8, 9, 12, 13, 18, 19, 20, 21, 22, 23, 0, 1])
+                at = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=tz)
+                if at >= end:
+                    continue
+                amount = rng.randint(merchant.low, merchant.high)
+                n += 1
+                items.append(
+                    NewTransaction(
+                        external_id=f"{prefix}-{n:06d}",
+                        amount_minor=amount,
+                        merchant_raw=merchant.raw,
+                        mcc=merchant.mcc,
+                        kind=TransactionKind.PURCHASE,
+                        posted_at=at,
+                        status=TransactionStatus.PENDING
+                        if end - at < timedelta(days=1)
+                        else TransactionStatus.POSTED,
+                    )
+                )
+                if rng.random() < 0.02:  # the odd return
+                    items.append(
+                        NewTransaction(
+                            external_id=f"{prefix}-{n:06d}-r",
+                            amount_minor=-amount,
+                            merchant_raw=merchant.raw,
+                            mcc=merchant.mcc,
+                            kind=TransactionKind.REFUND,
+                            posted_at=at + timedelta(days=3),
+                        )
+                    )
+        day += timedelta(days=1)
+    return [i for i in items if i.posted_at is not None and i.posted_at < end]
+
+
+def _repayments(
+    items: list[NewTransaction], closing_day: int, tz: ZoneInfo, end: datetime, prefix: str
+) -> list[NewTransaction]:
+    """Pay most of each month's spending around the 20th, leaving the latest statement due."""
+    by_month: dict[tuple[int, int], int] = {}
+    for item in items:
+        assert item.posted_at is not None
+        local = item.posted_at.astimezone(tz)
+        by_month[(local.year, local.month)] = (
+            by_month.get((local.year, local.month), 0) + item.amount_minor
+        )
+    payments = []
+    for (year, month), total in sorted(by_month.items())[:-2]:
+        next_month = datetime(
+            year + month // 12, month % 12 + 1, min(closing_day + 3, 28), 10, tzinfo=tz
+        )
+        if next_month < end and total > 0:
+            payments.append(
+                NewTransaction(
+                    external_id=f"{prefix}-pay-{year}{month:02d}",
+                    amount_minor=-(total * 9 // 10),
+                    merchant_raw="PAYMENT - THANK YOU 还款",
+                    kind=TransactionKind.REPAYMENT,
+                    posted_at=next_month,
+                )
+            )
+    return payments
+
+
+def seed_demo(
+    session: Session, *, now: datetime, categorise: Categorise | None, seed: int = 2026
+) -> DemoSeed:
+    """Create the demo borrower and their history up to `now` (fixed seed: the same every time)."""
+    rng = random.Random(seed)
+    tz = ZoneInfo(DEMO_ZONE)
+    user = create_user(
+        session,
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        profile=UserBase(display_name="Mei", locale="en", time_zone=DEMO_ZONE, currency="CNY"),
+        now=now,
+    )
+    assert user.id is not None
+    cards = [
+        (
+            AccountCreate(
+                name="Everyday Card",
+                issuer="Demo Bank",
+                kind=AccountKind.CREDIT_CARD,
+                currency="CNY",
+                last4="4821",
+                credit_limit_minor=3_000_000,
+                closing_day=5,
+                due_rule=DueRule.FIXED_DAY,
+                due_value=25,
+                apr_bps=1825,
+                min_payment_bps=1000,
+                min_payment_floor_minor=10_000,
+            ),
+            CNY_MERCHANTS,
+        ),
+        (
+            AccountCreate(
+                name="Travel Card",
+                issuer="Demo Bank",
+                kind=AccountKind.CREDIT_CARD,
+                currency="USD",
+                last4="7730",
+                credit_limit_minor=500_000,
+                closing_day=28,
+                due_rule=DueRule.DAYS_AFTER_CLOSE,
+                due_value=21,
+                apr_bps=2399,
+                min_payment_bps=200,
+                min_payment_floor_minor=2_500,
+            ),
+            USD_MERCHANTS,
+        ),
+    ]
+    start = (now - timedelta(days=183)).astimezone(UTC)
+    account_ids, total = [], 0
+    for data, merchants in cards:
+        account = open_account(session, user_id=user.id, data=data, now=now)
+        assert account.id is not None
+        prefix = f"demo{account.id}"
+        items = _spending(rng, merchants, start, now, tz, prefix)
+        items += _repayments(items, data.closing_day, tz, now, prefix)
+        result = ingest(
+            session,
+            account=account,
+            time_zone=DEMO_ZONE,
+            items=items,
+            now=now,
+            strict=True,
+            categorise=categorise,
+        )
+        account_ids.append(account.id)
+        total += result.count("created")
+    _, key = create_api_key(session, name="demo-issuer", scopes=set(OPERATOR_SCOPES), now=now)
+    return DemoSeed(user_id=user.id, account_ids=account_ids, transactions=total, api_key=key)

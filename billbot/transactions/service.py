@@ -1,0 +1,45 @@
+"""Reading a borrower's transactions, always scoped to them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from billbot.errors import NotFoundError
+from billbot.transactions.models import Transaction
+
+
+def list_transactions(
+    session: Session,
+    *,
+    user_id: int,
+    account_id: int | None = None,
+    statement_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[Transaction]:
+    """Newest first; page with `before_id` (the last id of the previous page)."""
+    query = select(Transaction).where(col(Transaction.user_id) == user_id)
+    if account_id is not None:
+        query = query.where(col(Transaction.account_id) == account_id)
+    if statement_id is not None:
+        query = query.where(col(Transaction.statement_id) == statement_id)
+    if date_from is not None:
+        query = query.where(col(Transaction.local_date) >= date_from)
+    if date_to is not None:
+        query = query.where(col(Transaction.local_date) <= date_to)
+    if before_id is not None:
+        query = query.where(col(Transaction.id) < before_id)
+    query = query.order_by(col(Transaction.id).desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
+def get_transaction(session: Session, *, user_id: int, transaction_id: int) -> Transaction:
+    """One of the user's transactions; anyone else's looks like it does not exist."""
+    transaction = session.get(Transaction, transaction_id)
+    if transaction is None or transaction.user_id != user_id:
+        raise NotFoundError("no such transaction", code="transaction.not_found")
+    return transaction

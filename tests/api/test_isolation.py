@@ -1,0 +1,87 @@
+"""Every borrower endpoint, walked as a second user holding the first user's ids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+# Each path parameter a borrower endpoint takes, and how to find the first user's value for it.
+ID_SOURCES = {
+    "account_id": "accounts",
+    "transaction_id": "transactions",
+    "statement_id": "statements",
+}
+
+
+def _values(document: Any, key: str) -> list[Any]:
+    """Every value stored under `key` anywhere in a JSON document."""
+    if isinstance(document, dict):
+        found = [document[key]] if key in document else []
+        return found + [v for child in document.values() for v in _values(child, key)]
+    if isinstance(document, list):
+        return [v for child in document for v in _values(child, key)]
+    return []
+
+
+def _seed_first_user(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]) -> Any:
+    owner = make_user("owner@example.com", time_zone="Europe/Berlin", currency="EUR")
+    account = make_account(owner.id, currency="EUR", closing_day=3)
+    batch = {
+        "transactions": [
+            {"external_id": f"o{i}", "posted_at": f"2026-10-{10 + i}T10:00:00+00:00", "amount_minor": 1000 + i, "merchant": "REWE 1234 BERLIN", "mcc": "5411"}
+            for i in range(3)
+        ]
+    }
+    response = client.post(f"/operator/v1/accounts/{account.id}/transactions", json=batch, headers=operator_headers)
+    assert response.status_code == 200
+    return owner
+
+
+def test_second_user_sees_and_changes_nothing(client: TestClient, app: Any, make_user: Any, make_account: Any, operator_headers: dict[str, str], login: Any) -> None:
+    owner = _seed_first_user(client, make_user, make_account, operator_headers)
+    owner_headers = login(owner.email)
+    before = client.get("/v1/me/export", headers=owner_headers).json()
+    owned_ids = {name: [row["id"] for row in before[table]] for name, table in ID_SOURCES.items()}
+    assert all(owned_ids.values()), owned_ids
+
+    intruder = make_user("intruder@example.com")
+    make_account(intruder.id)
+    headers = login(intruder.email)
+
+    walked = 0
+    for route_path, operations in app.openapi()["paths"].items():
+        if not route_path.startswith("/v1/"):
+            continue
+        params = re.findall(r"{(\w+)}", route_path)
+        for method in sorted(m.upper() for m in operations):
+            if not params:
+                if method != "GET":
+                    continue
+                # A listing must not contain any of the owner's objects.
+                listing = client.get(route_path, headers=headers)
+                assert listing.status_code == 200, route_path
+                assert "REWE" not in listing.text and owner.email not in listing.text, route_path
+                assert all(uid == intruder.id for uid in _values(listing.json(), "user_id")), route_path
+                walked += 1
+                continue
+            for name in params:
+                assert name in ID_SOURCES, f"add a source for path parameter {name!r} to this test"
+            path = route_path
+            for name in params:
+                path = path.replace("{" + name + "}", str(owned_ids[name][0]))
+            kwargs: dict[str, Any] = {"headers": headers}
+            if method in {"POST", "PUT", "PATCH"}:
+                kwargs["json"] = {}
+            if route_path.endswith("/imports"):
+                kwargs.pop("json", None)
+                kwargs["files"] = {"file": ("x.csv", b"date,description,amount\n2026-10-01,X,1.00\n")}
+            response = client.request(method, path, **kwargs)
+            assert response.status_code == 404, (method, path, response.status_code, response.text)
+            assert str(owner.email) not in response.text
+            walked += 1
+    assert walked >= 8
+
+    after = client.get("/v1/me/export", headers=owner_headers).json()
+    assert after == before

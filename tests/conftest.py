@@ -1,0 +1,144 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when asked), a clock, an app."""
+
+from __future__ import annotations
+
+import os
+
+# Cheap password hashing for tests (the production default costs ~250 ms a sign-in by design).
+os.environ.setdefault("BILLBOT_ARGON2_TIME_COST", "1")
+os.environ.setdefault("BILLBOT_ARGON2_MEMORY_KIB", "64")
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+import billbot.models  # noqa: F401 - every table on the metadata
+from billbot.accounts.schemas import AccountCreate
+from billbot.accounts.service import open_account
+from billbot.app import create_app
+from billbot.clock import FrozenClock
+from billbot.db import make_engine, upgrade
+from billbot.settings import Settings
+from billbot.users.schemas import UserBase
+from billbot.users.service import create_api_key, create_user
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PASSWORD = "correct horse battery"
+
+
+def _test_database_url(tmp_root: Path) -> str:
+    return os.environ.get("BILLBOT_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database migrated with `alembic upgrade head`, shared by the whole run."""
+    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts from empty tables (the schema stays)."""
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - our own table names
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 16, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(environment="test", secret_key="test-secret-" + "x" * 32, login_attempts_per_window=3)
+
+
+@pytest.fixture
+def app(engine: Engine, clock: FrozenClock, settings: Settings) -> Any:
+    return create_app(settings=settings, engine=engine, clock=clock)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+        s.rollback()
+
+
+@pytest.fixture
+def make_user(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
+    """Create a borrower with the test password; returns the User."""
+
+    def make(email: str = "ana@example.com", **profile: Any) -> Any:
+        profile.setdefault("display_name", email.split("@")[0].title())
+        with Session(engine, expire_on_commit=False) as s:
+            user = create_user(s, email=email, password=PASSWORD, profile=UserBase(**profile), now=clock.now())
+            s.commit()
+            return user
+
+    return make
+
+
+@pytest.fixture
+def make_account(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
+    """Open an account for a user id; keyword arguments override AccountCreate defaults."""
+
+    def make(user_id: int, **fields: Any) -> Any:
+        fields.setdefault("name", "Everyday Card")
+        fields.setdefault("currency", "USD")
+        with Session(engine, expire_on_commit=False) as s:
+            account = open_account(s, user_id=user_id, data=AccountCreate(**fields), now=clock.now())
+            s.commit()
+            return account
+
+    return make
+
+
+@pytest.fixture
+def login(client: TestClient) -> Callable[[str], dict[str, str]]:
+    """Sign in and return the Authorization header."""
+
+    def do(email: str) -> dict[str, str]:
+        response = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return do
+
+
+@pytest.fixture
+def operator_headers(engine: Engine, clock: FrozenClock) -> dict[str, str]:
+    with Session(engine) as s:
+        _, key = create_api_key(
+            s, name="issuer", scopes={"transactions:write", "users:write", "limits:check", "repayments:write"}, now=clock.now()
+        )
+        s.commit()
+    return {"X-API-Key": key}
