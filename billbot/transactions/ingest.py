@@ -177,11 +177,20 @@ def ingest(
                 )
             outcomes[index] = Outcome(index, item.external_id, "rejected", reason=reason)
         elif item.external_id in first_seen:
-            outcomes[index] = Outcome(
-                index, item.external_id, "duplicate", reason="repeated in this batch"
-            )
+            position = first_seen[item.external_id]
+            earlier_index, earlier = accepted[position]
+            if (
+                earlier.status == TransactionStatus.PENDING
+                and item.status == TransactionStatus.POSTED
+            ):
+                # The posted entry supersedes a pending one earlier in the same batch.
+                accepted[position] = (index, item)
+                index, reason = earlier_index, "superseded by a posted entry later in this batch"
+            else:
+                reason = "repeated in this batch"
+            outcomes[index] = Outcome(index, item.external_id, "duplicate", reason=reason)
         else:
-            first_seen[item.external_id] = index
+            first_seen[item.external_id] = len(accepted)
             accepted.append((index, item))
 
     lock_account(session, account.id)

@@ -76,7 +76,9 @@ def test_due_date_comes_after_the_close(day: date, plan: CyclePlan) -> None:
 
 
 @given(first=days, span=st.integers(0, 800), plan=plans)
-def test_cycles_between_are_contiguous_and_assign_each_day_once(first: date, span: int, plan: CyclePlan) -> None:
+def test_cycles_between_are_contiguous_and_assign_each_day_once(
+    first: date, span: int, plan: CyclePlan
+) -> None:
     last = first + timedelta(days=span)
     cycles = cycles_between(first, last, plan)
     assert cycles[0].contains(first) and cycles[-1].contains(last)
@@ -88,7 +90,9 @@ def test_cycles_between_are_contiguous_and_assign_each_day_once(first: date, spa
 
 
 @given(day=days, plan=plans, tz_name=st.sampled_from(ZONES))
-def test_close_instant_is_local_midnight_after_closing_date(day: date, plan: CyclePlan, tz_name: str) -> None:
+def test_close_instant_is_local_midnight_after_closing_date(
+    day: date, plan: CyclePlan, tz_name: str
+) -> None:
     tz = ZoneInfo(tz_name)
     cycle = cycle_for(day, plan)
     instant = closes_at(cycle, tz)
@@ -102,7 +106,9 @@ def test_close_instant_is_local_midnight_after_closing_date(day: date, plan: Cyc
 
 def test_closing_day_31_in_short_months_and_leap_february() -> None:
     plan = CyclePlan(closing_day=31, due_rule="days_after_close", due_value=20)
-    assert cycle_for(date(2024, 2, 15), plan) == Cycle(date(2024, 2, 1), date(2024, 2, 29), date(2024, 3, 20))
+    assert cycle_for(date(2024, 2, 15), plan) == Cycle(
+        date(2024, 2, 1), date(2024, 2, 29), date(2024, 3, 20)
+    )
     assert cycle_for(date(2023, 2, 15), plan).end_date == date(2023, 2, 28)
     assert cycle_for(date(2026, 4, 30), plan).end_date == date(2026, 4, 30)
     assert cycle_for(date(2026, 5, 1), plan).start_date == date(2026, 5, 1)
@@ -116,7 +122,9 @@ def test_closing_day_30_after_february() -> None:
     assert march.end_date == date(2026, 3, 30)
     assert march.due_date == date(2026, 3, 31)  # the 31st comes after the 30th in the same month
     april = next_cycle(march, plan)
-    assert april.due_date == date(2026, 5, 31)  # 30 April closes; the 30th (clamped 31) is the close itself
+    assert april.due_date == date(
+        2026, 5, 31
+    )  # 30 April closes; the 30th (clamped 31) is the close itself
 
 
 def test_fixed_due_day_is_never_the_closing_day() -> None:

@@ -19,7 +19,9 @@ def _tx(i: int, amount: int = 1250, **extra: Any) -> dict[str, Any]:
     return body
 
 
-def test_batch_is_idempotent(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]) -> None:
+def test_batch_is_idempotent(
+    client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]
+) -> None:
     user = make_user()
     account = make_account(user.id, closing_day=20)
     batch = {"transactions": [_tx(i) for i in range(5)]}
@@ -34,7 +36,9 @@ def test_batch_is_idempotent(client: TestClient, make_user: Any, make_account: A
     assert ids == {item["id"] for item in again.json()["items"]}
 
 
-def test_bad_items_are_rejected_with_reasons(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]) -> None:
+def test_bad_items_are_rejected_with_reasons(
+    client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]
+) -> None:
     user = make_user()
     account = make_account(user.id)
     batch = {
@@ -46,7 +50,9 @@ def test_bad_items_are_rejected_with_reasons(client: TestClient, make_user: Any,
             _tx(1),
         ]
     }
-    response = client.post(f"/operator/v1/accounts/{account.id}/transactions", json=batch, headers=operator_headers)
+    response = client.post(
+        f"/operator/v1/accounts/{account.id}/transactions", json=batch, headers=operator_headers
+    )
     body = response.json()
     outcomes = [item["outcome"] for item in body["items"]]
     assert outcomes == ["created", "rejected", "rejected", "rejected", "duplicate"]
@@ -55,7 +61,9 @@ def test_bad_items_are_rejected_with_reasons(client: TestClient, make_user: Any,
     assert "XYZ" in body["items"][3]["reason"]
 
 
-def test_float_amounts_are_refused(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]) -> None:
+def test_float_amounts_are_refused(
+    client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]
+) -> None:
     user = make_user()
     account = make_account(user.id)
     response = client.post(
@@ -67,7 +75,9 @@ def test_float_amounts_are_refused(client: TestClient, make_user: Any, make_acco
     assert response.json()["error"]["code"] == "invalid"
 
 
-def test_operator_key_is_required_and_scoped(client: TestClient, make_user: Any, make_account: Any) -> None:
+def test_operator_key_is_required_and_scoped(
+    client: TestClient, make_user: Any, make_account: Any
+) -> None:
     user = make_user()
     account = make_account(user.id)
     url = f"/operator/v1/accounts/{account.id}/transactions"
@@ -77,9 +87,17 @@ def test_operator_key_is_required_and_scoped(client: TestClient, make_user: Any,
     assert wrong.json()["error"]["code"] == "auth.bad_api_key"
 
 
-def test_statement_totals_follow_transactions(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str], login: Any) -> None:
+def test_statement_totals_follow_transactions(
+    client: TestClient,
+    make_user: Any,
+    make_account: Any,
+    operator_headers: dict[str, str],
+    login: Any,
+) -> None:
     user = make_user()
-    account = make_account(user.id, closing_day=5, due_value=20, min_payment_bps=500, min_payment_floor_minor=2500)
+    account = make_account(
+        user.id, closing_day=5, due_value=20, min_payment_bps=500, min_payment_floor_minor=2500
+    )
     url = f"/operator/v1/accounts/{account.id}/transactions"
     txs = [
         _tx(1, 10_000, posted_at="2026-10-01T10:00:00+00:00"),

@@ -1,0 +1,154 @@
+"""Statements kept by ingestion agree with a recount, roll balances forward and age on schedule."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from billbot.accounts.schemas import AccountCreate
+from billbot.accounts.service import open_account
+from billbot.bills.service import close_and_age, load_book, rebuild
+from billbot.transactions.ingest import NewTransaction, ingest
+from billbot.users.schemas import UserBase
+from billbot.users.service import create_user
+
+_emails = itertools.count()
+ZONES = [
+    "Pacific/Tongatapu",
+    "Pacific/Honolulu",
+    "America/New_York",
+    "Australia/Sydney",
+    "Europe/London",
+    "Asia/Shanghai",
+]
+
+movement = st.tuples(
+    st.integers(0, 200),  # day offset from 1 Jan 2026
+    st.integers(0, 23),  # hour UTC
+    st.sampled_from(["purchase", "purchase", "purchase", "refund", "repayment", "fee"]),
+    st.integers(1, 50_000),
+    st.booleans(),  # pending first, posted later
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(st.lists(movement, min_size=1, max_size=25), min_size=1, max_size=4),
+    closing_day=st.integers(1, 31),
+    tz=st.sampled_from(ZONES),
+)
+def test_incremental_totals_equal_a_recount(
+    engine: Engine, batches: list[list[Any]], closing_day: int, tz: str
+) -> None:
+    now = datetime(2026, 8, 1, tzinfo=UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        user = create_user(
+            session,
+            email=f"p{next(_emails)}@example.com",
+            password=None,
+            profile=UserBase(display_name="P", time_zone=tz),
+            now=now,
+        )
+        assert user.id is not None
+        account = open_account(
+            session,
+            user_id=user.id,
+            data=AccountCreate(name="C", currency="USD", closing_day=closing_day),
+            now=now,
+        )
+        posted_sum_by_date: dict[date, int] = {}
+        counter = itertools.count()
+        for batch in batches:
+            items = []
+            for offset, hour, kind, amount, pending in batch:
+                at = datetime(2026, 1, 1, hour, tzinfo=UTC) + timedelta(days=offset)
+                signed = -amount if kind in ("refund", "repayment") else amount
+                external = f"m{next(counter)}"
+                items.append(
+                    NewTransaction(
+                        external_id=external,
+                        amount_minor=signed,
+                        kind=kind,
+                        posted_at=at,
+                        status="pending" if pending else "posted",
+                    )
+                )
+                if pending:  # the issuer later posts it for real, in the same batch or the next
+                    items.append(
+                        NewTransaction(
+                            external_id=external, amount_minor=signed, kind=kind, posted_at=at
+                        )
+                    )
+                local = at.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date()
+                posted_sum_by_date[local] = posted_sum_by_date.get(local, 0) + signed
+            ingest(session, account=account, time_zone=tz, items=items, now=now)
+        book = load_book(session, account, tz)
+        kept = [
+            (s.charges_minor, s.credits_minor, s.statement_balance_minor, s.paid_minor, s.status)
+            for s in book.statements
+        ]
+        for statement in book.statements:
+            expected = sum(
+                v for d, v in posted_sum_by_date.items() if d <= statement.cycle_end_date
+            )
+            assert statement.statement_balance_minor == expected
+        rebuild(session, book, now=now)
+        assert [
+            (s.charges_minor, s.credits_minor, s.statement_balance_minor, s.paid_minor, s.status)
+            for s in book.statements
+        ] == kept
+        session.rollback()
+
+
+def test_sweep_closes_cycles_and_marks_overdue(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user(time_zone="Pacific/Tongatapu")  # UTC+13: local days begin before UTC's
+    account = make_account(user.id, closing_day=10, due_value=15, min_payment_floor_minor=1000)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[NewTransaction(external_id="a", amount_minor=20_000, posted_at=start)],
+            now=start,
+        )
+        session.commit()
+
+    def statuses(at: datetime) -> list[str]:
+        with Session(engine, expire_on_commit=False) as session:
+            close_and_age(session, now=at)
+            session.commit()
+            return [s.status for s in load_book(session, account, user.time_zone).statements]
+
+    # 10 March closes at local midnight = 10 March 11:00 UTC.
+    assert statuses(datetime(2026, 3, 10, 10, 59, tzinfo=UTC)) == ["open"]
+    assert statuses(datetime(2026, 3, 10, 11, 0, tzinfo=UTC))[0] == "closed"
+    # Due on 25 March local; overdue from 26 March local = 25 March 11:00 UTC.
+    assert statuses(datetime(2026, 3, 25, 10, 59, tzinfo=UTC))[0] == "closed"
+    assert statuses(datetime(2026, 3, 25, 11, 0, tzinfo=UTC))[0] == "overdue"
+    # A repayment of the full balance afterwards marks it paid.
+    with Session(engine, expire_on_commit=False) as session:
+        later = datetime(2026, 3, 27, tzinfo=UTC)
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[
+                NewTransaction(
+                    external_id="p", amount_minor=-20_000, kind="repayment", posted_at=later
+                )
+            ],
+            now=later,
+        )
+        session.commit()
+    assert statuses(datetime(2026, 3, 28, tzinfo=UTC))[0] == "paid"
