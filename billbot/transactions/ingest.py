@@ -28,6 +28,7 @@ from billbot.bills.service import apply_deltas, cover, load_book
 from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
+from billbot.repayments.service import record_repayments
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -248,6 +249,11 @@ def ingest(
                 else:
                     delta[1] -= amount
         apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
+        posted = [r for r in counted if r["status"] == TransactionStatus.POSTED]
+        ids = created | {
+            row["external_id"]: tid for (_, _, tid), row in zip(upgrades, update_rows, strict=True)
+        }
+        record_repayments(session, rows=posted, ids=ids, statements=book.statements, now=now)
         session.flush()
 
     result.outcomes = [o for o in outcomes if o is not None]

@@ -152,3 +152,38 @@ def test_sweep_closes_cycles_and_marks_overdue(
         )
         session.commit()
     assert statuses(datetime(2026, 3, 28, tzinfo=UTC))[0] == "paid"
+
+
+def test_repayments_are_recorded_and_allocated(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    from sqlmodel import select
+
+    from billbot.repayments.models import Repayment, RepaymentAllocation
+
+    user = make_user()
+    account = make_account(user.id, closing_day=5)
+    now = datetime(2026, 11, 16, tzinfo=UTC)
+    items = [
+        NewTransaction(
+            external_id="buy", amount_minor=9_000, posted_at=datetime(2026, 9, 20, tzinfo=UTC)
+        ),
+        NewTransaction(
+            external_id="pay",
+            amount_minor=-4_000,
+            merchant_raw="AUTOPAY PAYMENT THANK YOU",
+            posted_at=datetime(2026, 10, 12, tzinfo=UTC),
+        ),
+    ]
+    with Session(engine, expire_on_commit=False) as session:
+        result = ingest(session, account=account, time_zone=user.time_zone, items=items, now=now)
+        again = ingest(session, account=account, time_zone=user.time_zone, items=items, now=now)
+        session.commit()
+        assert result.count("created") == 2 and again.count("duplicate") == 2
+        repayments = session.exec(select(Repayment)).all()
+        assert [(r.amount_minor, r.external_id) for r in repayments] == [(4_000, "pay")]
+        allocation = session.exec(select(RepaymentAllocation)).one()
+        book = load_book(session, account, user.time_zone)
+        paid = next(s for s in book.statements if s.id == allocation.statement_id)
+        assert paid.cycle_end_date == date(2026, 10, 5)  # the statement closed before the payment
+        assert paid.paid_minor == 4_000 and paid.status == "partially_paid"

@@ -1,0 +1,61 @@
+"""Recording repayments that arrive as transactions, and which statement each one pays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from billbot.bills.models import Statement
+from billbot.repayments.models import Repayment, RepaymentAllocation
+from billbot.transactions.models import TransactionKind
+
+
+def record_repayments(
+    session: Session,
+    *,
+    rows: Sequence[dict[str, Any]],
+    ids: dict[str, int],
+    statements: Sequence[Statement],
+    now: datetime,
+) -> int:
+    """A Repayment for each newly stored repayment row, allocated to the statement it pays.
+
+    A payment made during a cycle pays the statement that closed just before that cycle (the one
+    it counts as paid against); a payment in the very first cycle is allocated to that cycle.
+    """
+    position = {s.id: i for i, s in enumerate(statements)}
+    count = 0
+    for row in rows:
+        if row["kind"] != TransactionKind.REPAYMENT or row["external_id"] not in ids:
+            continue
+        repayment = Repayment(
+            user_id=row["user_id"],
+            account_id=row["account_id"],
+            transaction_id=ids[row["external_id"]],
+            external_id=row["external_id"],
+            amount_minor=-row["amount_minor"],
+            currency=row["currency"],
+            paid_at=row["posted_at"],
+            funding_source="",
+            created_at=now,
+        )
+        session.add(repayment)
+        session.flush()
+        index = position[row["statement_id"]]
+        paid = statements[index - 1] if index > 0 else statements[index]
+        session.execute(
+            insert(RepaymentAllocation),
+            [
+                {
+                    "repayment_id": repayment.id,
+                    "statement_id": paid.id,
+                    "amount_minor": repayment.amount_minor,
+                }
+            ],
+        )
+        count += 1
+    return count

@@ -1,0 +1,43 @@
+"""The demo borrower can sign in and see accounts, transactions and statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from billbot.clock import FrozenClock
+from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+
+def test_demo_borrower_walkthrough(client: TestClient, engine: Engine, clock: FrozenClock, app: Any) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        seeded = seed_demo(session, now=clock.now(), categorise=app.state.categorise)
+        session.commit()
+    assert seeded.transactions > 500
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert client.get("/readyz").json()["status"] == "ready"
+
+    token = client.post("/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    accounts = client.get("/v1/accounts", headers=headers).json()
+    assert {a["currency"] for a in accounts} == {"CNY", "USD"}
+    transactions = client.get("/v1/transactions", headers=headers, params={"limit": 500}).json()
+    assert len(transactions) == 500
+    assert any(t["status"] == "pending" for t in transactions)
+    statements = client.get("/v1/statements", headers=headers).json()
+    assert len(statements) >= 12  # about six cycles on each of two cards
+    statuses = {s["status"] for s in statements}
+    assert "open" in statuses and statuses & {"closed", "partially_paid", "overdue", "paid"}
+    # The newest closed statement of the CNY card is due and still owed: something to remind about.
+    cny = [s for s in statements if s["currency"] == "CNY" and s["status"] != "open"]
+    assert cny[0]["remaining_due_minor"] > 0
+    # Operator key printed by the demo works.
+    response = client.post(
+        f"/operator/v1/accounts/{accounts[0]['id']}/transactions",
+        json={"transactions": [{"external_id": "try-1", "posted_at": "2026-11-16T03:00:00+00:00", "amount_minor": 3200, "merchant": "LUCKIN COFFEE"}]},
+        headers={"X-API-Key": seeded.api_key},
+    )
+    assert response.json()["created"] == 1
