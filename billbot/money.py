@@ -8,6 +8,7 @@ happens only where a rule says so (`split_evenly` and `apply_rate_bps`, both tes
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -39,6 +40,7 @@ class MoneyError(ValueError):
     """An amount that cannot be represented exactly in its currency."""
 
 
+@lru_cache(maxsize=512)
 def exponent(currency: str) -> int:
     """How many minor-unit digits `currency` has (2 for USD, 0 for JPY, 3 for KWD)."""
     code = currency.upper()

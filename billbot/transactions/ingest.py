@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlmodel import Session, col
 
 from billbot.accounts.models import Account
@@ -29,6 +27,7 @@ from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
 from billbot.repayments.service import record_repayments
+from billbot.transactions.bulk import existing_ids, insert_new
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -121,36 +120,6 @@ def _check(item: NewTransaction, account: Account) -> str | None:
     return None
 
 
-def _insert_statement(session: Session) -> Any:
-    table: Table = Transaction.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["account_id", "external_id"])
-        .returning(table.c.id, table.c.external_id)
-    )
-
-
-def _existing(
-    session: Session, account_id: int, external_ids: Sequence[str]
-) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(external_ids), _CHUNK):
-        chunk = external_ids[start : start + _CHUNK]
-        rows = session.execute(
-            sa_select(
-                col(Transaction.external_id), col(Transaction.id), col(Transaction.status)
-            ).where(
-                and_(
-                    col(Transaction.account_id) == account_id,
-                    col(Transaction.external_id).in_(chunk),
-                )
-            )
-        ).all()
-        found.update({row[0]: (row[1], row[2]) for row in rows})
-    return found
-
-
 def ingest(
     session: Session,
     *,
@@ -195,7 +164,7 @@ def ingest(
             accepted.append((index, item))
 
     lock_account(session, account.id)
-    existing = _existing(session, account.id, [item.external_id for _, item in accepted])
+    existing = existing_ids(session, account.id, [item.external_id for _, item in accepted])
     fresh: list[tuple[int, NewTransaction]] = []
     upgrades: list[tuple[int, NewTransaction, int]] = []
     for index, item in accepted:
@@ -222,11 +191,7 @@ def ingest(
         if categorise is not None:
             categorise(session, account.user_id, rows + update_rows)
 
-        created: dict[str, int] = {}
-        statement = _insert_statement(session)
-        for start in range(0, len(rows), _CHUNK):
-            for new_id, external_id in session.execute(statement, rows[start : start + _CHUNK]):
-                created[external_id] = new_id
+        created = insert_new(session, rows)
         for index, item in fresh:
             new_id = created.get(item.external_id)
             outcome: Literal["created", "duplicate"] = (
@@ -250,10 +215,10 @@ def ingest(
                     delta[1] -= amount
         apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
         posted = [r for r in counted if r["status"] == TransactionStatus.POSTED]
-        ids = created | {
+        new_ids = created | {
             row["external_id"]: tid for (_, _, tid), row in zip(upgrades, update_rows, strict=True)
         }
-        record_repayments(session, rows=posted, ids=ids, statements=book.statements, now=now)
+        record_repayments(session, rows=posted, ids=new_ids, statements=book.statements, now=now)
         session.flush()
 
     result.outcomes = [o for o in outcomes if o is not None]

@@ -1,0 +1,165 @@
+"""Import benchmark: synthetic CSV rows through the real import path into SQLite.
+
+Prints transactions per second, peak memory, the ratio to raw `sqlite3.executemany` of the same
+rows in the same run, and the rate into a database that already holds `--prefill` transactions.
+
+    .venv/bin/python benchmarks/import_bench.py                  # 200,000 rows, 1,000,000 prefill
+    .venv/bin/python benchmarks/import_bench.py --rows 20000 --prefill 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from billbot.accounts.schemas import AccountCreate
+from billbot.accounts.service import open_account
+from billbot.db import make_engine, upgrade
+from billbot.imports.service import import_parsed, parse_upload
+from billbot.users.schemas import UserBase
+from billbot.users.service import create_user
+from billbot.wiring import categoriser_hook
+
+MERCHANTS = [
+    ("SQ *BLUE BOTTLE COFFEE #{n} SAN FRANCISCO CA", "5814"),
+    ("STARBUCKS STORE {n} SEATTLE WA", "5814"),
+    ("SHELL OIL {n} HOUSTON TX", "5541"),
+    ("WHOLEFDS MKT {n} AUSTIN TX", "5411"),
+    ("UBER *TRIP HELP.UBER.COM", "4121"),
+    ("AMZN Mktp US*{n}K3LM0QZ", "5942"),
+    ("NETFLIX.COM 866-579-7172", "4899"),
+    ("TST* SHAKE SHACK {n} NEW YORK NY", "5812"),
+    ("CVS/PHARMACY #{n}", "5912"),
+    ("美团外卖 MEITUAN {n}", "5812"),
+    ("PAYPAL *EBAY {n}", "5999"),
+    ("TRADER JOE'S #{n}", "5411"),
+]
+
+
+def make_csv(rows: int, start: date, seed: int, tag: str = "") -> bytes:
+    """A CSV export of `rows` purchases from `start` onwards (fixed seed)."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    lines = ["date,description,amount,mcc"]
+    per_day = max(1, rows // 365 + 1)
+    for i in range(rows):
+        day = start + timedelta(days=i // per_day)
+        template, mcc = MERCHANTS[rng.randrange(len(MERCHANTS))]
+        amount = rng.randint(100, 25_000)
+        lines.append(f"{day.isoformat()},{template.format(n=rng.randint(1, 999))}{tag},{amount // 100}.{amount % 100:02d},{mcc}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def import_rate(engine_url: str, data: bytes, *, account_id: int, user_tz: str) -> tuple[float, int]:
+    """Seconds and rows created for one import through the service (parse, categorise, store, commit)."""
+    engine = make_engine(engine_url)
+    started = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        from billbot.accounts.models import Account
+
+        account = session.get(Account, account_id)
+        assert account is not None
+        parsed = parse_upload(data, account=account, filename="bench.csv", profile=None, date_order=None, max_bytes=1 << 31)
+        summary = import_parsed(session, account=account, time_zone=user_tz, parsed=parsed, now=datetime.now(UTC), categorise=categoriser_hook())
+        session.commit()
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, summary.created
+
+
+def raw_rate(path: Path, data: bytes) -> float:
+    """Seconds for plain sqlite3.executemany of the same rows into the same table and indexes."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    lines = data.decode().splitlines()[1:]
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    started = time.perf_counter()
+    rows = []
+    for i, line in enumerate(lines):
+        day, description, amount, mcc = line.split(",")
+        major, minor = amount.split(".")
+        rows.append((1, 1, f"raw{i}", day + " 12:00:00", day, int(major) * 100 + int(minor), "USD", description, description, mcc, "purchase", "posted", now))
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=OFF")
+    connection.executemany(
+        "INSERT INTO transactions (user_id, account_id, external_id, posted_at, local_date, amount_minor, currency,"
+        " merchant_raw, merchant_name, mcc, kind, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    connection.commit()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def fresh_database(path: Path) -> tuple[str, int]:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        user = create_user(session, email="bench@example.com", password=None, profile=UserBase(display_name="Bench", time_zone="America/New_York"), now=now)
+        assert user.id is not None
+        account = open_account(session, user_id=user.id, data=AccountCreate(name="Card", currency="USD", closing_day=28), now=now)
+        session.commit()
+        assert account.id is not None
+        account_id = account.id
+    engine.dispose()
+    return url, account_id
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--prefill", type=int, default=1_000_000, help="transactions already in the database (0 to skip)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data = make_csv(args.rows, date(2025, 1, 1), seed=1)
+        rss_before = peak_rss_mib()
+        url, account_id = fresh_database(root / "empty.db")
+        seconds, created = import_rate(url, data, account_id=account_id, user_tz="America/New_York")
+        assert created == args.rows, created
+        empty_rate = created / seconds
+        raw_seconds = raw_rate(root / "raw.db", data)
+        raw = args.rows / raw_seconds
+        print(f"import into an empty database: {created} rows in {seconds:.2f} s = {empty_rate:,.0f} tx/s")
+        print(f"raw sqlite3.executemany, same rows: {raw:,.0f} rows/s; ratio import/raw = {empty_rate / raw:.3f}")
+        print(f"peak RSS {peak_rss_mib():.0f} MiB (+{peak_rss_mib() - rss_before:.0f} MiB during the import)")
+
+        if args.prefill:
+            url, account_id = fresh_database(root / "full.db")
+            chunk = args.rows
+            filled = 0
+            started = time.perf_counter()
+            while filled < args.prefill:
+                size = min(chunk, args.prefill - filled)
+                # Older dates, and a tag in the description so every row is a new transaction.
+                start_day = date(2019, 1, 1) + timedelta(days=filled // 300)
+                old = make_csv(size, start_day, seed=100 + filled, tag=f" P{filled}")
+                _, made = import_rate(url, old, account_id=account_id, user_tz="America/New_York")
+                filled += made
+                print(f"  prefill {filled:,}/{args.prefill:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+            seconds, created = import_rate(url, data, account_id=account_id, user_tz="America/New_York")
+            full_rate = created / seconds
+            print(f"import into a database holding {filled:,}: {created} rows in {seconds:.2f} s = {full_rate:,.0f} tx/s")
+            print(f"ratio full/empty = {full_rate / empty_rate:.2f} (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The hot path of ingestion: multi-row statements on the driver's own cursor.
+
+Going below SQLAlchemy's per-row parameter processing is what lets an import store 50,000+
+transactions a second. Only two statements live here, each written for both SQLite and
+PostgreSQL; values are converted to what the column types would have produced (`UTCDateTime`
+stores naive UTC text on SQLite), so the ORM reads these rows like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlmodel import Session
+
+COLUMNS = (
+    "user_id",
+    "account_id",
+    "statement_id",
+    "external_id",
+    "posted_at",
+    "local_date",
+    "amount_minor",
+    "currency",
+    "merchant_raw",
+    "merchant_name",
+    "mcc",
+    "kind",
+    "status",
+    "category",
+    "sub_category",
+    "category_source",
+    "category_rule",
+    "created_at",
+)
+ROWS_PER_STATEMENT = 1000
+_IDS_PER_QUERY = 1000
+
+
+_DATETIME_COLUMNS = tuple(COLUMNS.index(c) for c in ("posted_at", "created_at"))
+_DATE_COLUMNS = (COLUMNS.index("local_date"),)
+_values = itemgetter(*COLUMNS)
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores: naive UTC with microseconds."""
+    text = value.astimezone(UTC).isoformat(" ")[:-6]  # drop the "+00:00"
+    return text if len(text) == 26 else text + ".000000"
+
+
+def _sqlite_params(row: dict[str, Any]) -> list[Any]:
+    values = list(_values(row))
+    for index in _DATETIME_COLUMNS:
+        values[index] = sqlite_datetime(values[index])
+    for index in _DATE_COLUMNS:
+        values[index] = values[index].isoformat()
+    return values
+
+
+def _cursor(session: Session) -> tuple[Any, bool]:
+    connection = session.connection()
+    is_sqlite = connection.dialect.name == "sqlite"
+    return connection.connection.driver_connection.cursor(), is_sqlite  # type: ignore[union-attr]
+
+
+def existing_ids(
+    session: Session, account_id: int, external_ids: Sequence[str]
+) -> dict[str, tuple[int, str]]:
+    """External id → (id, status) for those of `external_ids` already stored on the account."""
+    cursor, is_sqlite = _cursor(session)
+    mark = "?" if is_sqlite else "%s"
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(external_ids), _IDS_PER_QUERY):
+        chunk = list(external_ids[start : start + _IDS_PER_QUERY])
+        placeholders = ",".join([mark] * len(chunk))
+        cursor.execute(
+            f"SELECT external_id, id, status FROM transactions WHERE account_id = {mark} "  # noqa: S608 - placeholders only
+            f"AND external_id IN ({placeholders})",
+            [account_id, *chunk],
+        )
+        found.update({row[0]: (row[1], row[2]) for row in cursor.fetchall()})
+    return found
+
+
+def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert rows that are not there yet; returns external id → new id for those inserted."""
+    cursor, is_sqlite = _cursor(session)
+    mark = "?" if is_sqlite else "%s"
+    one_row = "(" + ",".join([mark] * len(COLUMNS)) + ")"
+    head = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES "  # noqa: S608
+    tail = " ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id, external_id"
+    created: dict[str, int] = {}
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        params: list[Any] = []
+        if is_sqlite:
+            for row in chunk:
+                params.extend(_sqlite_params(row))
+        else:
+            for row in chunk:
+                params.extend(_values(row))
+        cursor.execute(head + ",".join([one_row] * len(chunk)) + tail, params)
+        created.update({external_id: new_id for new_id, external_id in cursor.fetchall()})
+    return created
