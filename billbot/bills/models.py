@@ -20,11 +20,17 @@ class StatementStatus(StrEnum):
 
 
 class Statement(SQLModel, table=True):
-    """A billing cycle and what it leaves owing; balances are cumulative account balances."""
+    """A billing cycle and what it leaves owing in one currency (dual-currency cards have two).
+
+    Balances are cumulative: a statement's balance is the account's balance in its currency at
+    the close.
+    """
 
     __tablename__ = "statements"
     __table_args__ = (
-        UniqueConstraint("account_id", "cycle_start_date", name="uq_statements_account_cycle"),
+        UniqueConstraint(
+            "account_id", "currency", "cycle_start_date", name="uq_statements_account_cycle"
+        ),
         Index("ix_statements_status_due", "status", "due_date"),
     )
 

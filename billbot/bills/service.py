@@ -27,10 +27,11 @@ def plan_of(account: Account) -> CyclePlan:
 
 @dataclass
 class StatementBook:
-    """An account's statements loaded in cycle order, ready to extend and roll forward."""
+    """An account's statements in one currency, in cycle order, ready to extend and roll forward."""
 
     account: Account
     time_zone: str
+    currency: str
     statements: list[Statement]
 
     @property
@@ -38,14 +39,30 @@ class StatementBook:
         return [Cycle(s.cycle_start_date, s.cycle_end_date, s.due_date) for s in self.statements]
 
 
-def load_book(session: Session, account: Account, time_zone: str) -> StatementBook:
-    """Read an account's statements, oldest first."""
+def load_book(
+    session: Session, account: Account, time_zone: str, currency: str | None = None
+) -> StatementBook:
+    """Read an account's statements in `currency` (default: the account's), oldest first."""
+    currency = currency or account.currency
     rows = session.exec(
         select(Statement)
-        .where(col(Statement.account_id) == account.id)
+        .where(col(Statement.account_id) == account.id, col(Statement.currency) == currency)
         .order_by(col(Statement.cycle_start_date))
     ).all()
-    return StatementBook(account=account, time_zone=time_zone, statements=list(rows))
+    return StatementBook(
+        account=account, time_zone=time_zone, currency=currency, statements=list(rows)
+    )
+
+
+def load_books(session: Session, account: Account, time_zone: str) -> list[StatementBook]:
+    """One book per currency the account has statements in (at least its own currency)."""
+    currencies = set(
+        session.exec(
+            select(Statement.currency).where(col(Statement.account_id) == account.id).distinct()
+        ).all()
+    )
+    currencies.add(account.currency)
+    return [load_book(session, account, time_zone, c) for c in sorted(currencies)]
 
 
 def cover(session: Session, book: StatementBook, first: date, last: date) -> None:
@@ -64,7 +81,7 @@ def cover(session: Session, book: StatementBook, first: date, last: date) -> Non
             statement = Statement(
                 account_id=book.account.id,
                 user_id=book.account.user_id,
-                currency=book.account.currency,
+                currency=book.currency,
                 cycle_start_date=cycle.start_date,
                 cycle_end_date=cycle.end_date,
                 due_date=cycle.due_date,
@@ -82,7 +99,9 @@ def apply_deltas(
     """Add (statement id, charges, credits) deltas of new posted rows, then roll forward."""
     by_id = {s.id: s for s in book.statements}
     for statement_id, charges, credits in deltas:
-        statement = by_id[statement_id]
+        statement = by_id.get(statement_id)
+        if statement is None:  # a delta for another currency's book
+            continue
         statement.charges_minor += charges
         statement.credits_minor += credits
     roll_forward(book, now=now)
@@ -110,6 +129,7 @@ def rebuild(session: Session, book: StatementBook, *, now: datetime) -> None:
             func.coalesce(func.sum(case((amount < 0, -amount), else_=0)), 0),
         )
         .where(col(Transaction.account_id) == book.account.id)
+        .where(col(Transaction.currency) == book.currency)
         .where(col(Transaction.status) == TransactionStatus.POSTED)
         .group_by(col(Transaction.statement_id))
     ).all()
@@ -126,15 +146,15 @@ def advance_accounts(
     """Bring statements up to `now` for (account, time zone) pairs; returns how many changed."""
     changed = 0
     for account, time_zone in accounts:
-        book = load_book(session, account, time_zone)
-        before = [(s.status, s.statement_balance_minor) for s in book.statements]
         today = local_date(now, zone(time_zone))
-        start = book.statements[0].cycle_start_date if book.statements else today
-        cover(session, book, start, today)
-        roll_forward(book, now=now)
-        after = [(s.status, s.statement_balance_minor) for s in book.statements]
-        changed += sum(1 for b, a in zip(before, after, strict=False) if b != a)
-        changed += max(0, len(after) - len(before))
+        for book in load_books(session, account, time_zone):
+            before = [(s.status, s.statement_balance_minor) for s in book.statements]
+            start = book.statements[0].cycle_start_date if book.statements else today
+            cover(session, book, start, today)
+            roll_forward(book, now=now)
+            after = [(s.status, s.statement_balance_minor) for s in book.statements]
+            changed += sum(1 for b, a in zip(before, after, strict=False) if b != a)
+            changed += max(0, len(after) - len(before))
     session.flush()
     return changed
 

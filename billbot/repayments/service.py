@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from billbot.bills.models import Statement
+from billbot.bills.service import StatementBook
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.transactions.models import TransactionKind
 
@@ -19,7 +20,7 @@ def record_repayments(
     *,
     rows: Sequence[dict[str, Any]],
     ids: dict[str, int],
-    statements: Sequence[Statement],
+    books: Sequence[StatementBook],
     now: datetime,
 ) -> int:
     """A Repayment for each newly stored repayment row, allocated to the statement it pays.
@@ -27,7 +28,10 @@ def record_repayments(
     A payment made during a cycle pays the statement that closed just before that cycle (the one
     it counts as paid against); a payment in the very first cycle is allocated to that cycle.
     """
-    position = {s.id: i for i, s in enumerate(statements)}
+    pays: dict[int | None, Statement] = {}
+    for book in books:
+        for index, statement in enumerate(book.statements):
+            pays[statement.id] = book.statements[max(0, index - 1)]
     count = 0
     for row in rows:
         if row["kind"] != TransactionKind.REPAYMENT or row["external_id"] not in ids:
@@ -45,8 +49,7 @@ def record_repayments(
         )
         session.add(repayment)
         session.flush()
-        index = position[row["statement_id"]]
-        paid = statements[index - 1] if index > 0 else statements[index]
+        paid = pays[row["statement_id"]]
         session.execute(
             insert(RepaymentAllocation),
             [

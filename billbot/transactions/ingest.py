@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from billbot.accounts.models import Account
 from billbot.accounts.service import lock_account
 from billbot.bills.cycles import assign_cycles
-from billbot.bills.service import apply_deltas, cover, load_book
+from billbot.bills.service import StatementBook, apply_deltas, cover, load_book
 from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
@@ -179,15 +179,9 @@ def ingest(
     rows = [_row(item, account, tz, now) for _, item in fresh]
     update_rows = [_row(item, account, tz, now) for _, item, _ in upgrades]
     if rows or update_rows:
-        book = load_book(session, account, time_zone)
-        dates = [r["local_date"] for r in rows] + [r["local_date"] for r in update_rows]
-        today = now.astimezone(tz).date()
-        cover(session, book, min(dates), max(max(dates), today))
-        ids = [s.id for s in book.statements]
-        for row, cycle_index in zip(
-            rows + update_rows, assign_cycles(dates, book.cycles), strict=True
-        ):
-            row["statement_id"] = ids[cycle_index]
+        books = _place_in_statements(
+            session, account, time_zone, rows + update_rows, today=now.astimezone(tz).date()
+        )
         if categorise is not None:
             categorise(session, account.user_id, rows + update_rows)
 
@@ -213,16 +207,36 @@ def ingest(
                     delta[0] += amount
                 else:
                     delta[1] -= amount
-        apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
+        for book in books:
+            apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
         posted = [r for r in counted if r["status"] == TransactionStatus.POSTED]
         new_ids = created | {
             row["external_id"]: tid for (_, _, tid), row in zip(upgrades, update_rows, strict=True)
         }
-        record_repayments(session, rows=posted, ids=new_ids, statements=book.statements, now=now)
+        record_repayments(session, rows=posted, ids=new_ids, books=books, now=now)
         session.flush()
 
     result.outcomes = [o for o in outcomes if o is not None]
     return result
+
+
+def _place_in_statements(
+    session: Session, account: Account, time_zone: str, rows: list[dict[str, Any]], *, today: date
+) -> list[StatementBook]:
+    """Give each row the statement of its cycle in its currency, creating statements as needed."""
+    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_currency[row["currency"]].append(row)
+    books = []
+    for currency, group in by_currency.items():
+        book = load_book(session, account, time_zone, currency)
+        dates = [r["local_date"] for r in group]
+        cover(session, book, min(dates), max(max(dates), today))
+        ids = [s.id for s in book.statements]
+        for row, cycle_index in zip(group, assign_cycles(dates, book.cycles), strict=True):
+            row["statement_id"] = ids[cycle_index]
+        books.append(book)
+    return books
 
 
 def _row(item: NewTransaction, account: Account, tz: Any, now: datetime) -> dict[str, Any]:
