@@ -72,7 +72,9 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", secret_key="test-secret-" + "x" * 32, login_attempts_per_window=3)
+    return Settings(
+        environment="test", secret_key="test-secret-" + "x" * 32, login_attempts_per_window=3
+    )
 
 
 @pytest.fixture
@@ -100,7 +102,9 @@ def make_user(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
     def make(email: str = "ana@example.com", **profile: Any) -> Any:
         profile.setdefault("display_name", email.split("@")[0].title())
         with Session(engine, expire_on_commit=False) as s:
-            user = create_user(s, email=email, password=PASSWORD, profile=UserBase(**profile), now=clock.now())
+            user = create_user(
+                s, email=email, password=PASSWORD, profile=UserBase(**profile), now=clock.now()
+            )
             s.commit()
             return user
 
@@ -115,7 +119,9 @@ def make_account(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
         fields.setdefault("name", "Everyday Card")
         fields.setdefault("currency", "USD")
         with Session(engine, expire_on_commit=False) as s:
-            account = open_account(s, user_id=user_id, data=AccountCreate(**fields), now=clock.now())
+            account = open_account(
+                s, user_id=user_id, data=AccountCreate(**fields), now=clock.now()
+            )
             s.commit()
             return account
 
@@ -138,7 +144,10 @@ def login(client: TestClient) -> Callable[[str], dict[str, str]]:
 def operator_headers(engine: Engine, clock: FrozenClock) -> dict[str, str]:
     with Session(engine) as s:
         _, key = create_api_key(
-            s, name="issuer", scopes={"transactions:write", "users:write", "limits:check", "repayments:write"}, now=clock.now()
+            s,
+            name="issuer",
+            scopes={"transactions:write", "users:write", "limits:check", "repayments:write"},
+            now=clock.now(),
         )
         s.commit()
     return {"X-API-Key": key}

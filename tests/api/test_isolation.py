@@ -25,21 +25,38 @@ def _values(document: Any, key: str) -> list[Any]:
     return []
 
 
-def _seed_first_user(client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]) -> Any:
+def _seed_first_user(
+    client: TestClient, make_user: Any, make_account: Any, operator_headers: dict[str, str]
+) -> Any:
     owner = make_user("owner@example.com", time_zone="Europe/Berlin", currency="EUR")
     account = make_account(owner.id, currency="EUR", closing_day=3)
     batch = {
         "transactions": [
-            {"external_id": f"o{i}", "posted_at": f"2026-10-{10 + i}T10:00:00+00:00", "amount_minor": 1000 + i, "merchant": "REWE 1234 BERLIN", "mcc": "5411"}
+            {
+                "external_id": f"o{i}",
+                "posted_at": f"2026-10-{10 + i}T10:00:00+00:00",
+                "amount_minor": 1000 + i,
+                "merchant": "REWE 1234 BERLIN",
+                "mcc": "5411",
+            }
             for i in range(3)
         ]
     }
-    response = client.post(f"/operator/v1/accounts/{account.id}/transactions", json=batch, headers=operator_headers)
+    response = client.post(
+        f"/operator/v1/accounts/{account.id}/transactions", json=batch, headers=operator_headers
+    )
     assert response.status_code == 200
     return owner
 
 
-def test_second_user_sees_and_changes_nothing(client: TestClient, app: Any, make_user: Any, make_account: Any, operator_headers: dict[str, str], login: Any) -> None:
+def test_second_user_sees_and_changes_nothing(
+    client: TestClient,
+    app: Any,
+    make_user: Any,
+    make_account: Any,
+    operator_headers: dict[str, str],
+    login: Any,
+) -> None:
     owner = _seed_first_user(client, make_user, make_account, operator_headers)
     owner_headers = login(owner.email)
     before = client.get("/v1/me/export", headers=owner_headers).json()
@@ -63,7 +80,9 @@ def test_second_user_sees_and_changes_nothing(client: TestClient, app: Any, make
                 listing = client.get(route_path, headers=headers)
                 assert listing.status_code == 200, route_path
                 assert "REWE" not in listing.text and owner.email not in listing.text, route_path
-                assert all(uid == intruder.id for uid in _values(listing.json(), "user_id")), route_path
+                assert all(uid == intruder.id for uid in _values(listing.json(), "user_id")), (
+                    route_path
+                )
                 walked += 1
                 continue
             for name in params:
@@ -76,7 +95,9 @@ def test_second_user_sees_and_changes_nothing(client: TestClient, app: Any, make
                 kwargs["json"] = {}
             if route_path.endswith("/imports"):
                 kwargs.pop("json", None)
-                kwargs["files"] = {"file": ("x.csv", b"date,description,amount\n2026-10-01,X,1.00\n")}
+                kwargs["files"] = {
+                    "file": ("x.csv", b"date,description,amount\n2026-10-01,X,1.00\n")
+                }
             response = client.request(method, path, **kwargs)
             assert response.status_code == 404, (method, path, response.status_code, response.text)
             assert str(owner.email) not in response.text
