@@ -47,6 +47,7 @@ def import_file(
                 profile=profile,
                 date_order=date_order,
                 max_bytes=max(settings.max_upload_bytes, file.stat().st_size),
+                time_zone=borrower.time_zone,
             )
             summary = import_parsed(
                 session,

@@ -38,6 +38,7 @@ def import_file(
         profile=profile,
         date_order=date_order,
         max_bytes=settings.max_upload_bytes,
+        time_zone=user.time_zone,
     )
     summary = import_parsed(
         session,

@@ -37,6 +37,7 @@ def parse_upload(
     profile: str | None,
     date_order: str | None,
     max_bytes: int,
+    time_zone: str | None = None,
 ) -> ParsedFile:
     """Parse an uploaded file, turning parser errors into API errors that name line and field."""
     if len(data) > max_bytes:
@@ -50,6 +51,7 @@ def parse_upload(
             filename=filename,
             profile=profile,
             date_order=date_order,
+            timezone=time_zone,
         )
     except ImportFileError as exc:
         raise ValidationFailed(str(exc), code=exc.code, line=exc.line, field=exc.field) from exc
