@@ -46,18 +46,22 @@ MERCHANTS = [
 
 def make_csv(rows: int, start: date, seed: int, tag: str = "") -> bytes:
     """A CSV export of `rows` purchases from `start` onwards (fixed seed)."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    rng = random.Random(seed)
     lines = ["date,description,amount,mcc"]
     per_day = max(1, rows // 365 + 1)
     for i in range(rows):
         day = start + timedelta(days=i // per_day)
         template, mcc = MERCHANTS[rng.randrange(len(MERCHANTS))]
         amount = rng.randint(100, 25_000)
-        lines.append(f"{day.isoformat()},{template.format(n=rng.randint(1, 999))}{tag},{amount // 100}.{amount % 100:02d},{mcc}")
+        lines.append(
+            f"{day.isoformat()},{template.format(n=rng.randint(1, 999))}{tag},{amount // 100}.{amount % 100:02d},{mcc}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
-def import_rate(engine_url: str, data: bytes, *, account_id: int, user_tz: str) -> tuple[float, int]:
+def import_rate(
+    engine_url: str, data: bytes, *, account_id: int, user_tz: str
+) -> tuple[float, int]:
     """Seconds and rows created for one import through the service (parse, categorise, store, commit)."""
     engine = make_engine(engine_url)
     started = time.perf_counter()
@@ -66,8 +70,22 @@ def import_rate(engine_url: str, data: bytes, *, account_id: int, user_tz: str) 
 
         account = session.get(Account, account_id)
         assert account is not None
-        parsed = parse_upload(data, account=account, filename="bench.csv", profile=None, date_order=None, max_bytes=1 << 31)
-        summary = import_parsed(session, account=account, time_zone=user_tz, parsed=parsed, now=datetime.now(UTC), categorise=categoriser_hook())
+        parsed = parse_upload(
+            data,
+            account=account,
+            filename="bench.csv",
+            profile=None,
+            date_order=None,
+            max_bytes=1 << 31,
+        )
+        summary = import_parsed(
+            session,
+            account=account,
+            time_zone=user_tz,
+            parsed=parsed,
+            now=datetime.now(UTC),
+            categorise=categoriser_hook(),
+        )
         session.commit()
     elapsed = time.perf_counter() - started
     engine.dispose()
@@ -86,7 +104,23 @@ def raw_rate(path: Path, data: bytes) -> float:
     for i, line in enumerate(lines):
         day, description, amount, mcc = line.split(",")
         major, minor = amount.split(".")
-        rows.append((1, 1, f"raw{i}", day + " 12:00:00", day, int(major) * 100 + int(minor), "USD", description, description, mcc, "purchase", "posted", now))
+        rows.append(
+            (
+                1,
+                1,
+                f"raw{i}",
+                day + " 12:00:00",
+                day,
+                int(major) * 100 + int(minor),
+                "USD",
+                description,
+                description,
+                mcc,
+                "purchase",
+                "posted",
+                now,
+            )
+        )
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
@@ -108,9 +142,20 @@ def fresh_database(path: Path) -> tuple[str, int]:
     upgrade(engine)
     now = datetime.now(UTC)
     with Session(engine, expire_on_commit=False) as session:
-        user = create_user(session, email="bench@example.com", password=None, profile=UserBase(display_name="Bench", time_zone="America/New_York"), now=now)
+        user = create_user(
+            session,
+            email="bench@example.com",
+            password=None,
+            profile=UserBase(display_name="Bench", time_zone="America/New_York"),
+            now=now,
+        )
         assert user.id is not None
-        account = open_account(session, user_id=user.id, data=AccountCreate(name="Card", currency="USD", closing_day=28), now=now)
+        account = open_account(
+            session,
+            user_id=user.id,
+            data=AccountCreate(name="Card", currency="USD", closing_day=28),
+            now=now,
+        )
         session.commit()
         assert account.id is not None
         account_id = account.id
@@ -123,9 +168,16 @@ def peak_rss_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--prefill", type=int, default=1_000_000, help="transactions already in the database (0 to skip)")
+    parser.add_argument(
+        "--prefill",
+        type=int,
+        default=1_000_000,
+        help="transactions already in the database (0 to skip)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,9 +190,15 @@ def main() -> None:
         empty_rate = created / seconds
         raw_seconds = raw_rate(root / "raw.db", data)
         raw = args.rows / raw_seconds
-        print(f"import into an empty database: {created} rows in {seconds:.2f} s = {empty_rate:,.0f} tx/s")
-        print(f"raw sqlite3.executemany, same rows: {raw:,.0f} rows/s; ratio import/raw = {empty_rate / raw:.3f}")
-        print(f"peak RSS {peak_rss_mib():.0f} MiB (+{peak_rss_mib() - rss_before:.0f} MiB during the import)")
+        print(
+            f"import into an empty database: {created} rows in {seconds:.2f} s = {empty_rate:,.0f} tx/s"
+        )
+        print(
+            f"raw sqlite3.executemany, same rows: {raw:,.0f} rows/s; ratio import/raw = {empty_rate / raw:.3f}"
+        )
+        print(
+            f"peak RSS {peak_rss_mib():.0f} MiB (+{peak_rss_mib() - rss_before:.0f} MiB during the import)"
+        )
 
         if args.prefill:
             url, account_id = fresh_database(root / "full.db")
@@ -154,10 +212,17 @@ def main() -> None:
                 old = make_csv(size, start_day, seed=100 + filled, tag=f" P{filled}")
                 _, made = import_rate(url, old, account_id=account_id, user_tz="America/New_York")
                 filled += made
-                print(f"  prefill {filled:,}/{args.prefill:,} ({time.perf_counter() - started:.0f} s)", flush=True)
-            seconds, created = import_rate(url, data, account_id=account_id, user_tz="America/New_York")
+                print(
+                    f"  prefill {filled:,}/{args.prefill:,} ({time.perf_counter() - started:.0f} s)",
+                    flush=True,
+                )
+            seconds, created = import_rate(
+                url, data, account_id=account_id, user_tz="America/New_York"
+            )
             full_rate = created / seconds
-            print(f"import into a database holding {filled:,}: {created} rows in {seconds:.2f} s = {full_rate:,.0f} tx/s")
+            print(
+                f"import into a database holding {filled:,}: {created} rows in {seconds:.2f} s = {full_rate:,.0f} tx/s"
+            )
             print(f"ratio full/empty = {full_rate / empty_rate:.2f} (target >= 0.5)")
 
 

@@ -62,7 +62,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
-                connection.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - our own table names
+                connection.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture

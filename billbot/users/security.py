@@ -18,7 +18,10 @@ from billbot.settings import get_settings
 @lru_cache
 def _hasher() -> PasswordHasher:
     settings = get_settings()
-    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+    return PasswordHasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+    )
+
 
 _ALGORITHM = "HS256"
 API_KEY_PREFIX = "bb_"

@@ -50,7 +50,7 @@ def test_export_then_erase(
         for table in ("transactions", "statements", "accounts"):
             count = connection.execute(
                 text(f"SELECT count(*) FROM {table} WHERE user_id = :u"), {"u": user.id}
-            ).scalar()  # noqa: S608
+            ).scalar()
             assert count == 0, table
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 1
     assert client.get("/v1/accounts", headers=login(keep.email)).json()[0]["user_id"] == keep.id

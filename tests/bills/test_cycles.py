@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,7 +83,7 @@ def test_cycles_between_are_contiguous_and_assign_each_day_once(
     last = first + timedelta(days=span)
     cycles = cycles_between(first, last, plan)
     assert cycles[0].contains(first) and cycles[-1].contains(last)
-    for a, b in zip(cycles, cycles[1:], strict=False):
+    for a, b in itertools.pairwise(cycles):
         assert a.end_date + timedelta(days=1) == b.start_date
     probe = [first + timedelta(days=k) for k in range(0, span + 1, max(1, span // 20))]
     for day, index in zip(probe, assign_cycles(probe, cycles), strict=True):

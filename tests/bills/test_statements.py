@@ -189,23 +189,44 @@ def test_repayments_are_recorded_and_allocated(
         assert paid.paid_minor == 4_000 and paid.status == "partially_paid"
 
 
-def test_dual_currency_account_bills_each_currency_apart(engine: Engine, make_user: Any, make_account: Any) -> None:
+def test_dual_currency_account_bills_each_currency_apart(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
     from billbot.bills.service import load_books
 
     user = make_user(time_zone="Asia/Shanghai", currency="CNY")
     account = make_account(user.id, currency="CNY", closing_day=20)
     now = datetime(2026, 11, 16, tzinfo=UTC)
     items = [
-        NewTransaction(external_id="cny", amount_minor=12_800, posted_at=datetime(2026, 10, 2, tzinfo=UTC)),
-        NewTransaction(external_id="usd", amount_minor=4_500, currency="USD", posted_at=datetime(2026, 10, 3, tzinfo=UTC)),
-        NewTransaction(external_id="jpy", amount_minor=3_000, currency="JPY", posted_at=datetime(2026, 10, 4, tzinfo=UTC)),
+        NewTransaction(
+            external_id="cny", amount_minor=12_800, posted_at=datetime(2026, 10, 2, tzinfo=UTC)
+        ),
+        NewTransaction(
+            external_id="usd",
+            amount_minor=4_500,
+            currency="USD",
+            posted_at=datetime(2026, 10, 3, tzinfo=UTC),
+        ),
+        NewTransaction(
+            external_id="jpy",
+            amount_minor=3_000,
+            currency="JPY",
+            posted_at=datetime(2026, 10, 4, tzinfo=UTC),
+        ),
     ]
     with Session(engine, expire_on_commit=False) as session:
         ingest(session, account=account, time_zone=user.time_zone, items=items, now=now)
         books = {b.currency: b for b in load_books(session, account, user.time_zone)}
         assert set(books) == {"CNY", "JPY", "USD"}
-        october = {c: next(s for s in b.statements if s.cycle_end_date == date(2026, 10, 20)) for c, b in books.items()}
-        assert {c: s.statement_balance_minor for c, s in october.items()} == {"CNY": 12_800, "USD": 4_500, "JPY": 3_000}
+        october = {
+            c: next(s for s in b.statements if s.cycle_end_date == date(2026, 10, 20))
+            for c, b in books.items()
+        }
+        assert {c: s.statement_balance_minor for c, s in october.items()} == {
+            "CNY": 12_800,
+            "USD": 4_500,
+            "JPY": 3_000,
+        }
         # Each currency keeps its own cycle history and agrees with a recount.
         for book in books.values():
             kept = [s.statement_balance_minor for s in book.statements]

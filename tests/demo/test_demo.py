@@ -12,7 +12,9 @@ from billbot.clock import FrozenClock
 from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
 
-def test_demo_borrower_walkthrough(client: TestClient, engine: Engine, clock: FrozenClock, app: Any) -> None:
+def test_demo_borrower_walkthrough(
+    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
+) -> None:
     with Session(engine, expire_on_commit=False) as session:
         seeded = seed_demo(session, now=clock.now(), categorise=app.state.categorise)
         session.commit()
@@ -20,7 +22,9 @@ def test_demo_borrower_walkthrough(client: TestClient, engine: Engine, clock: Fr
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/readyz").json()["status"] == "ready"
 
-    token = client.post("/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}).json()["access_token"]
+    token = client.post(
+        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     accounts = client.get("/v1/accounts", headers=headers).json()
     assert {a["currency"] for a in accounts} == {"CNY", "USD"}
@@ -37,7 +41,16 @@ def test_demo_borrower_walkthrough(client: TestClient, engine: Engine, clock: Fr
     # Operator key printed by the demo works.
     response = client.post(
         f"/operator/v1/accounts/{accounts[0]['id']}/transactions",
-        json={"transactions": [{"external_id": "try-1", "posted_at": "2026-11-16T03:00:00+00:00", "amount_minor": 3200, "merchant": "LUCKIN COFFEE"}]},
+        json={
+            "transactions": [
+                {
+                    "external_id": "try-1",
+                    "posted_at": "2026-11-16T03:00:00+00:00",
+                    "amount_minor": 3200,
+                    "merchant": "LUCKIN COFFEE",
+                }
+            ]
+        },
         headers={"X-API-Key": seeded.api_key},
     )
     assert response.json()["created"] == 1

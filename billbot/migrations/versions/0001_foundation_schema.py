@@ -106,7 +106,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("account_id", "currency", "cycle_start_date", name="uq_statements_account_cycle"),
+        sa.UniqueConstraint(
+            "account_id", "currency", "cycle_start_date", name="uq_statements_account_cycle"
+        ),
     )
     with op.batch_alter_table("statements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_statements_account_id"), ["account_id"], unique=False)
