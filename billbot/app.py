@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from billbot import __version__
 from billbot.accounts.routes import router as accounts_router
 from billbot.bills.routes import router as statements_router
+from billbot.breakdowns.routes import router as breakdowns_router
 from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
 from billbot.errors import BillbotError, TooManyRequests
@@ -158,6 +159,7 @@ def create_app(
         accounts_router,
         transactions_router,
         statements_router,
+        breakdowns_router,
         imports_router,
         privacy_router,
         operator_router,

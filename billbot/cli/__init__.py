@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from billbot.cli import admin, dbcmd, importcmd, servecmd
+from billbot.cli import admin, dbcmd, importcmd, reportcmd, servecmd
 
 app = typer.Typer(help="billbot: a responsible-borrowing bill assistant.", no_args_is_help=True)
 app.command("serve")(servecmd.serve)
 app.command("demo")(servecmd.demo)
 app.command("import")(importcmd.import_file)
+app.command("breakdown")(reportcmd.breakdown_cmd)
 app.add_typer(dbcmd.app, name="db")
 app.add_typer(admin.users, name="users")
 app.add_typer(admin.apikeys, name="apikeys")
