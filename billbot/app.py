@@ -18,6 +18,8 @@ from billbot import __version__
 from billbot.accounts.routes import router as accounts_router
 from billbot.bills.routes import router as statements_router
 from billbot.breakdowns.routes import router as breakdowns_router
+from billbot.categorize.routes import operator_router as operator_rules_router
+from billbot.categorize.routes import router as categories_router
 from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
 from billbot.errors import BillbotError, TooManyRequests
@@ -29,6 +31,7 @@ from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
 from billbot.users.routes import router as users_router
+from billbot.wiring import categoriser_hook
 
 log = logging.getLogger("billbot.http")
 
@@ -105,13 +108,13 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
-    app.state.categorise = categorise
+    app.state.categorise = categorise if categorise is not None else categoriser_hook()
 
     @app.middleware("http")
     async def _request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        rid = request.headers.get("X-Request-ID") or "r" + uuid.uuid4().hex[:15]
         token = request_id.set(rid)
         started = time.perf_counter()
         try:
@@ -160,6 +163,8 @@ def create_app(
         transactions_router,
         statements_router,
         breakdowns_router,
+        categories_router,
+        operator_rules_router,
         imports_router,
         privacy_router,
         operator_router,

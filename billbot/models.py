@@ -2,6 +2,7 @@
 
 from billbot.accounts.models import Account
 from billbot.bills.models import Statement
+from billbot.categorize.models import CategoryRule
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
@@ -9,6 +10,7 @@ from billbot.users.models import ApiKey, LoginFailure, User
 __all__ = [
     "Account",
     "ApiKey",
+    "CategoryRule",
     "LoginFailure",
     "Repayment",
     "RepaymentAllocation",

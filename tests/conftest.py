@@ -25,7 +25,7 @@ from billbot.clock import FrozenClock
 from billbot.db import make_engine, upgrade
 from billbot.settings import Settings
 from billbot.users.schemas import UserBase
-from billbot.users.service import create_api_key, create_user
+from billbot.users.service import OPERATOR_SCOPES, create_api_key, create_user
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PASSWORD = "correct horse battery"
@@ -146,7 +146,7 @@ def operator_headers(engine: Engine, clock: FrozenClock) -> dict[str, str]:
         _, key = create_api_key(
             s,
             name="issuer",
-            scopes={"transactions:write", "users:write", "limits:check", "repayments:write"},
+            scopes=set(OPERATOR_SCOPES),
             now=clock.now(),
         )
         s.commit()

@@ -33,6 +33,7 @@ COLUMNS = (
     "sub_category",
     "category_source",
     "category_rule",
+    "category_detail",
     "created_at",
 )
 ROWS_PER_STATEMENT = 1000

@@ -266,5 +266,6 @@ def _row(item: NewTransaction, account: Account, tz: Any, now: datetime) -> dict
         "sub_category": None,
         "category_source": None,
         "category_rule": None,
+        "category_detail": None,
         "created_at": now,
     }

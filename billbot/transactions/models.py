@@ -68,4 +68,6 @@ class Transaction(SQLModel, table=True):
     sub_category: str | None = Field(default=None, max_length=60)
     category_source: str | None = Field(default=None, max_length=20)
     category_rule: str | None = Field(default=None, max_length=255)
+    # What the explanation quotes (a rule's label, an MCC's description), so it can be re-told.
+    category_detail: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

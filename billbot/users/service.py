@@ -15,7 +15,7 @@ from billbot.users.schemas import UserBase, UserUpdate
 from billbot.users.security import hash_api_key, hash_password, new_api_key, verify_password
 
 OPERATOR_SCOPES = frozenset(
-    {"transactions:write", "users:write", "limits:check", "repayments:write"}
+    {"transactions:write", "users:write", "limits:check", "repayments:write", "rules:write"}
 )
 
 

@@ -8,10 +8,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 # Each path parameter a borrower endpoint takes, and how to find the first user's value for it.
+# A valid body for each borrower endpoint that takes one, so the ownership check is what answers.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/v1/transactions/{transaction_id}/category"): {"sub_category": "coffee", "always": True},
+    ("PATCH", "/v1/category-rules/{rule_id}"): {"sub_category": "coffee"},
+}
 ID_SOURCES = {
     "account_id": "accounts",
     "transaction_id": "transactions",
     "statement_id": "statements",
+    "rule_id": "category_rules",
 }
 
 
@@ -59,6 +65,8 @@ def test_second_user_sees_and_changes_nothing(
 ) -> None:
     owner = _seed_first_user(client, make_user, make_account, operator_headers)
     owner_headers = login(owner.email)
+    rule = {"pattern": "REWE", "sub_category": "groceries", "match": "contains"}
+    assert client.post("/v1/category-rules", json=rule, headers=owner_headers).status_code == 201
     before = client.get("/v1/me/export", headers=owner_headers).json()
     owned_ids = {name: [row["id"] for row in before[table]] for name, table in ID_SOURCES.items()}
     assert all(owned_ids.values()), owned_ids
@@ -97,8 +105,9 @@ def test_second_user_sees_and_changes_nothing(
             for name in params:
                 path = path.replace("{" + name + "}", str(owned_ids[name][0]))
             kwargs: dict[str, Any] = {"headers": headers}
-            if method in {"POST", "PUT", "PATCH"}:
-                kwargs["json"] = {}
+            if method in {"POST", "PUT", "PATCH"} and not route_path.endswith("/imports"):
+                assert (method, route_path) in BODIES, f"add a valid body for {method} {route_path}"
+                kwargs["json"] = BODIES[(method, route_path)]
             if route_path.endswith("/imports"):
                 kwargs.pop("json", None)
                 kwargs["files"] = {
