@@ -10,7 +10,10 @@ from fastapi.testclient import TestClient
 # Each path parameter a borrower endpoint takes, and how to find the first user's value for it.
 # A valid body for each borrower endpoint that takes one, so the ownership check is what answers.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/v1/transactions/{transaction_id}/category"): {"sub_category": "coffee", "always": True},
+    ("POST", "/v1/transactions/{transaction_id}/category"): {
+        "sub_category": "coffee",
+        "always": True,
+    },
     ("PATCH", "/v1/category-rules/{rule_id}"): {"sub_category": "coffee"},
 }
 ID_SOURCES = {
