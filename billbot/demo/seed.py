@@ -56,7 +56,7 @@ def _spending(
                     NewTransaction(
                         external_id=f"{prefix}-{n:06d}",
                         amount_minor=amount,
-                        merchant_raw=merchant.raw,
+                        description=merchant.raw,
                         mcc=merchant.mcc,
                         kind=TransactionKind.PURCHASE,
                         posted_at=at,
@@ -70,7 +70,7 @@ def _spending(
                         NewTransaction(
                             external_id=f"{prefix}-{n:06d}-r",
                             amount_minor=-amount,
-                            merchant_raw=merchant.raw,
+                            description=merchant.raw,
                             mcc=merchant.mcc,
                             kind=TransactionKind.REFUND,
                             posted_at=at + timedelta(days=3),
@@ -101,7 +101,7 @@ def _repayments(
                 NewTransaction(
                     external_id=f"{prefix}-pay-{year}{month:02d}",
                     amount_minor=-(total * 9 // 10),
-                    merchant_raw="PAYMENT - THANK YOU 还款",
+                    description="PAYMENT - THANK YOU 还款",
                     kind=TransactionKind.REPAYMENT,
                     posted_at=next_month,
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from hashlib import sha256
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class ParsedTransaction:
     mcc: str | None
     kind: str | None
     source_account: str | None
+    # Files hold settled transactions only.
+    status: ClassVar[str] = "posted"
 
 
 @dataclass(frozen=True)

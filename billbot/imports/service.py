@@ -10,7 +10,8 @@ from sqlmodel import Session
 from billbot.accounts.models import Account
 from billbot.errors import PayloadTooLarge, ValidationFailed
 from billbot.imports import ImportFileError, ParsedFile, parse_file
-from billbot.transactions.ingest import Categorise, NewTransaction, ingest
+from billbot.memory import cycle_collection_paused
+from billbot.transactions.ingest import Categorise, ingest
 
 
 @dataclass(frozen=True)
@@ -84,29 +85,17 @@ def import_parsed(
                 code="import.account_choice",
             )
         rows = [r for r in rows if r.source_account == chosen[0]]
-    items = [
-        NewTransaction(
-            external_id=r.external_id,
-            amount_minor=r.amount_minor,
-            currency=r.currency or parsed.currency,
-            merchant_raw=r.description,
-            mcc=r.mcc,
-            kind=r.kind,
-            posted_at=r.posted_at,
-            posted_date=r.posted_date,
-            line=r.line,
+    with cycle_collection_paused():
+        result = ingest(
+            session,
+            account=account,
+            time_zone=time_zone,
+            items=rows,
+            default_currency=parsed.currency,
+            now=now,
+            strict=True,
+            categorise=categorise,
         )
-        for r in rows
-    ]
-    result = ingest(
-        session,
-        account=account,
-        time_zone=time_zone,
-        items=items,
-        now=now,
-        strict=True,
-        categorise=categorise,
-    )
     dates = sorted(r.posted_date for r in rows)
     assert account.id is not None
     return ImportSummary(

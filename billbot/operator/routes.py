@@ -71,7 +71,7 @@ def post_transactions(
             external_id=t.external_id,
             amount_minor=t.amount_minor,
             currency=t.currency,
-            merchant_raw=t.merchant,
+            description=t.merchant,
             mcc=t.mcc,
             kind=t.kind,
             status=t.status,

@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -37,20 +38,46 @@ from billbot.transactions.models import (
 
 _CHUNK = 1000
 _KINDS = frozenset(k.value for k in TransactionKind)
+_PENDING, _POSTED = TransactionStatus.PENDING.value, TransactionStatus.POSTED.value
 _STATUSES = frozenset(s.value for s in TransactionStatus)
 _REPAYMENT_WORDS = re.compile(
     r"\b(payment|thank you|autopay|auto-pay|direct debit|repayment)\b|还款|自动还款", re.IGNORECASE
 )
 
 
+class Incoming(Protocol):
+    """What ingestion reads from each item: `NewTransaction`, or a parsed file's records."""
+
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def mcc(self) -> str | None: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def posted_at(self) -> datetime | None: ...
+    @property
+    def posted_date(self) -> date | None: ...
+    @property
+    def line(self) -> int | None: ...
+
+
 @dataclass(slots=True)
 class NewTransaction:
-    """A transaction to store, from the API or a file; `kind=None` is inferred from the sign."""
+    """A transaction to store; `description` is the raw merchant text, `kind=None` is inferred."""
 
     external_id: str
     amount_minor: int
     currency: str | None = None
-    merchant_raw: str = ""
+    description: str = ""
     mcc: str | None = None
     kind: str | None = None
     status: str = TransactionStatus.POSTED
@@ -84,40 +111,93 @@ Categorise = Callable[[Session, int, list[dict[str, Any]]], None]
 def infer_kind(amount_minor: int, description: str) -> str:
     """Purchases add to the balance; a credit is a repayment if it says so, else a refund."""
     if amount_minor >= 0:
-        return TransactionKind.PURCHASE
-    return (
-        TransactionKind.REPAYMENT
-        if _REPAYMENT_WORDS.search(description)
-        else TransactionKind.REFUND
-    )
+        return "purchase"
+    return "repayment" if _REPAYMENT_WORDS.search(description) else "refund"
 
 
-def _check(item: NewTransaction, account: Account) -> str | None:
-    """Why `item` cannot be stored, or None; normalises kind and currency in place."""
-    if not item.external_id or len(item.external_id) > 128:
-        return "external_id must be 1 to 128 characters"
-    if item.posted_at is None and item.posted_date is None:
-        return "a posting time or date is required"
-    if item.posted_at is not None and item.posted_at.tzinfo is None:
-        return "posted_at must carry a time zone offset"
-    item.currency = (item.currency or account.currency).upper()
-    try:
-        exponent(item.currency)
-    except MoneyError as exc:
-        return str(exc)
-    if item.kind is None:
-        item.kind = infer_kind(item.amount_minor, item.merchant_raw)
-    if item.kind not in _KINDS:
-        return f"unknown kind {item.kind!r}"
-    if item.status not in _STATUSES:
-        return f"unknown status {item.status!r}"
-    if item.kind in CREDIT_KINDS and item.amount_minor > 0:
-        return f"a {item.kind} reduces the balance, so amount_minor must be negative"
-    if item.kind not in CREDIT_KINDS and item.amount_minor < 0:
-        return f"a {item.kind} adds to the balance, so amount_minor must be positive"
-    if item.mcc is not None and not (len(item.mcc) == 4 and item.mcc.isdigit()):
-        return "mcc must be four digits"
-    return None
+class _Preparer:
+    """Turns incoming items into rows to store, or a reason each cannot be: one pass, cached."""
+
+    def __init__(
+        self, account: Account, tz: ZoneInfo, now: datetime, default_currency: str | None
+    ) -> None:
+        assert account.id is not None
+        self.user_id, self.account_id = account.user_id, account.id
+        self.currency = default_currency or account.currency
+        self.tz, self.now = tz, now
+        self._known_currencies: set[str] = set()
+        self._noon: dict[date, datetime] = {}
+
+    def _currency_problem(self, code: str) -> str | None:
+        if code in self._known_currencies:
+            return None
+        try:
+            exponent(code)
+        except MoneyError as exc:
+            return str(exc)
+        self._known_currencies.add(code)
+        return None
+
+    def row(self, item: Incoming) -> dict[str, Any] | str:
+        """The row for `item`, or why it cannot be stored."""
+        external_id, amount = item.external_id, item.amount_minor
+        if not external_id or len(external_id) > 128:
+            return "external_id must be 1 to 128 characters"
+        currency = (item.currency or self.currency).upper()
+        problem = self._currency_problem(currency)
+        if problem is not None:
+            return problem
+        description = item.description.strip()
+        kind = item.kind or infer_kind(amount, description)
+        if kind not in _KINDS:
+            return f"unknown kind {kind!r}"
+        if item.status not in _STATUSES:
+            return f"unknown status {item.status!r}"
+        if kind in CREDIT_KINDS:
+            if amount > 0:
+                return f"a {kind} reduces the balance, so amount_minor must be negative"
+        elif amount < 0:
+            return f"a {kind} adds to the balance, so amount_minor must be positive"
+        mcc = item.mcc
+        if mcc is not None and not (len(mcc) == 4 and mcc.isdigit()):
+            return "mcc must be four digits"
+        posted_at = item.posted_at
+        if posted_at is not None:
+            if posted_at.tzinfo is None:
+                return "posted_at must carry a time zone offset"
+            day = posted_at.astimezone(self.tz).date()
+            posted_at = posted_at.astimezone(UTC)
+        elif item.posted_date is not None:
+            day = item.posted_date
+            posted_at = self._noon.get(day)
+            if posted_at is None:
+                # A date without a time is taken as local noon: far from any midnight or DST change.
+                posted_at = datetime.combine(day, time(12), tzinfo=self.tz).astimezone(UTC)
+                self._noon[day] = posted_at
+        else:
+            return "a posting time or date is required"
+        merchant = description[:255]
+        return {
+            "user_id": self.user_id,
+            "account_id": self.account_id,
+            "statement_id": None,
+            "external_id": external_id,
+            "posted_at": posted_at,
+            "local_date": day,
+            "amount_minor": amount,
+            "currency": currency,
+            "merchant_raw": merchant,
+            "merchant_name": merchant,
+            "mcc": mcc,
+            "kind": kind,
+            "status": item.status,
+            "category": None,
+            "sub_category": None,
+            "category_source": None,
+            "category_rule": None,
+            "category_detail": None,
+            "created_at": self.now,
+        }
 
 
 def ingest(
@@ -125,99 +205,121 @@ def ingest(
     *,
     account: Account,
     time_zone: str,
-    items: Sequence[NewTransaction],
+    items: Sequence[Incoming],
     now: datetime,
     strict: bool = False,
     categorise: Categorise | None = None,
+    default_currency: str | None = None,
 ) -> IngestResult:
-    """Store `items` on `account`; with `strict`, any invalid item aborts the whole batch."""
+    """Store `items` on `account`; with `strict`, any invalid item aborts the whole batch.
+
+    Items without a currency take `default_currency` (a file's own), else the account's.
+    """
     assert account.id is not None
     tz = zone(time_zone)
-    result = IngestResult()
+    prepare = _Preparer(account, tz, now, default_currency).row
     outcomes: list[Outcome | None] = [None] * len(items)
-    accepted: list[tuple[int, NewTransaction]] = []
+    accepted: list[tuple[int, dict[str, Any]]] = []
     first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        reason = _check(item, account)
-        if reason is not None:
+        row = prepare(item)
+        if isinstance(row, str):
             if strict:
                 where = f"line {item.line}" if item.line is not None else f"item {index}"
                 raise ValidationFailed(
-                    f"{where}: {reason}", code="ingest.invalid", index=index, line=item.line
+                    f"{where}: {row}", code="ingest.invalid", index=index, line=item.line
                 )
-            outcomes[index] = Outcome(index, item.external_id, "rejected", reason=reason)
-        elif item.external_id in first_seen:
-            position = first_seen[item.external_id]
-            earlier_index, earlier = accepted[position]
-            if (
-                earlier.status == TransactionStatus.PENDING
-                and item.status == TransactionStatus.POSTED
-            ):
-                # The posted entry supersedes a pending one earlier in the same batch.
-                accepted[position] = (index, item)
-                index, reason = earlier_index, "superseded by a posted entry later in this batch"
-            else:
-                reason = "repeated in this batch"
-            outcomes[index] = Outcome(index, item.external_id, "duplicate", reason=reason)
+            outcomes[index] = Outcome(index, item.external_id, "rejected", reason=row)
+            continue
+        position = first_seen.get(row["external_id"])
+        if position is None:
+            first_seen[row["external_id"]] = len(accepted)
+            accepted.append((index, row))
+            continue
+        earlier_index, earlier = accepted[position]
+        if earlier["status"] == _PENDING and row["status"] == _POSTED:
+            # The posted entry supersedes a pending one earlier in the same batch.
+            accepted[position] = (index, row)
+            index, reason = earlier_index, "superseded by a posted entry later in this batch"
         else:
-            first_seen[item.external_id] = len(accepted)
-            accepted.append((index, item))
+            reason = "repeated in this batch"
+        outcomes[index] = Outcome(index, row["external_id"], "duplicate", reason=reason)
 
     lock_account(session, account.id)
-    existing = existing_ids(session, account.id, [item.external_id for _, item in accepted])
-    fresh: list[tuple[int, NewTransaction]] = []
-    upgrades: list[tuple[int, NewTransaction, int]] = []
-    for index, item in accepted:
-        known = existing.get(item.external_id)
+    existing = existing_ids(session, account.id, [row["external_id"] for _, row in accepted])
+    fresh: list[tuple[int, dict[str, Any]]] = []
+    upgrades: list[tuple[int, dict[str, Any], int]] = []
+    for index, row in accepted:
+        known = existing.get(row["external_id"])
         if known is None:
-            fresh.append((index, item))
-        elif known[1] == TransactionStatus.PENDING and item.status == TransactionStatus.POSTED:
-            upgrades.append((index, item, known[0]))
+            fresh.append((index, row))
+        elif known[1] == _PENDING and row["status"] == _POSTED:
+            upgrades.append((index, row, known[0]))
         else:
-            outcomes[index] = Outcome(index, item.external_id, "duplicate", id=known[0])
+            outcomes[index] = Outcome(index, row["external_id"], "duplicate", id=known[0])
 
-    rows = [_row(item, account, tz, now) for _, item in fresh]
-    update_rows = [_row(item, account, tz, now) for _, item, _ in upgrades]
+    rows = [row for _, row in fresh]
+    update_rows = [row for _, row, _ in upgrades]
     if rows or update_rows:
-        books = _place_in_statements(
-            session, account, time_zone, rows + update_rows, today=now.astimezone(tz).date()
+        _store(
+            session,
+            account,
+            time_zone,
+            rows,
+            update_rows,
+            upgrades,
+            fresh,
+            outcomes,
+            now=now,
+            categorise=categorise,
         )
-        if categorise is not None:
-            categorise(session, account.user_id, rows + update_rows)
+    return IngestResult(outcomes=[o for o in outcomes if o is not None])
 
-        created = insert_new(session, rows)
-        for index, item in fresh:
-            new_id = created.get(item.external_id)
-            outcome: Literal["created", "duplicate"] = (
-                "created" if new_id is not None else "duplicate"
-            )
-            outcomes[index] = Outcome(index, item.external_id, outcome, id=new_id)
-        for (index, item, tid), row in zip(upgrades, update_rows, strict=True):
-            values = {k: v for k, v in row.items() if k not in ("created_at", "external_id")}
-            session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
-            outcomes[index] = Outcome(index, item.external_id, "updated", id=tid)
 
-        deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        counted = [r for r in rows if r["external_id"] in created] + update_rows
-        for row in counted:
-            if row["status"] == TransactionStatus.POSTED:
-                amount = row["amount_minor"]
-                delta = deltas[row["statement_id"]]
-                if amount > 0:
-                    delta[0] += amount
-                else:
-                    delta[1] -= amount
-        for book in books:
-            apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
-        posted = [r for r in counted if r["status"] == TransactionStatus.POSTED]
-        new_ids = created | {
-            row["external_id"]: tid for (_, _, tid), row in zip(upgrades, update_rows, strict=True)
-        }
-        record_repayments(session, rows=posted, ids=new_ids, books=books, now=now)
-        session.flush()
+def _store(
+    session: Session,
+    account: Account,
+    time_zone: str,
+    rows: list[dict[str, Any]],
+    update_rows: list[dict[str, Any]],
+    upgrades: list[tuple[int, dict[str, Any], int]],
+    fresh: list[tuple[int, dict[str, Any]]],
+    outcomes: list[Outcome | None],
+    *,
+    now: datetime,
+    categorise: Categorise | None,
+) -> None:
+    """Place rows in statements, categorise, insert or update them, and roll statements forward."""
+    today = now.astimezone(zone(time_zone)).date()
+    books = _place_in_statements(session, account, time_zone, rows + update_rows, today=today)
+    if categorise is not None:
+        categorise(session, account.user_id, rows + update_rows)
 
-    result.outcomes = [o for o in outcomes if o is not None]
-    return result
+    created = insert_new(session, rows)
+    for index, row in fresh:
+        new_id = created.get(row["external_id"])
+        outcome: Literal["created", "duplicate"] = "created" if new_id is not None else "duplicate"
+        outcomes[index] = Outcome(index, row["external_id"], outcome, id=new_id)
+    for index, row, tid in upgrades:
+        values = {k: v for k, v in row.items() if k not in ("created_at", "external_id")}
+        session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
+        outcomes[index] = Outcome(index, row["external_id"], "updated", id=tid)
+
+    posted = [r for r in rows if r["external_id"] in created and r["status"] == _POSTED]
+    posted += [r for r in update_rows if r["status"] == _POSTED]
+    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in posted:
+        amount = row["amount_minor"]
+        delta = deltas[row["statement_id"]]
+        if amount > 0:
+            delta[0] += amount
+        else:
+            delta[1] -= amount
+    for book in books:
+        apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
+    new_ids = created | {row["external_id"]: tid for _, row, tid in upgrades}
+    record_repayments(session, rows=posted, ids=new_ids, books=books, now=now)
+    session.flush()
 
 
 def _place_in_statements(
@@ -237,35 +339,3 @@ def _place_in_statements(
             row["statement_id"] = ids[cycle_index]
         books.append(book)
     return books
-
-
-def _row(item: NewTransaction, account: Account, tz: Any, now: datetime) -> dict[str, Any]:
-    if item.posted_at is not None:
-        posted_at = item.posted_at.astimezone(UTC)
-        day = item.posted_at.astimezone(tz).date()
-    else:
-        assert item.posted_date is not None
-        day = item.posted_date
-        # A date without a time is taken as local noon: far from any midnight or DST change.
-        posted_at = datetime.combine(day, time(12), tzinfo=tz).astimezone(UTC)
-    merchant = item.merchant_raw.strip()
-    return {
-        "user_id": account.user_id,
-        "account_id": account.id,
-        "external_id": item.external_id,
-        "posted_at": posted_at,
-        "local_date": day,
-        "amount_minor": item.amount_minor,
-        "currency": item.currency,
-        "merchant_raw": merchant[:255],
-        "merchant_name": merchant[:255],
-        "mcc": item.mcc,
-        "kind": item.kind,
-        "status": item.status,
-        "category": None,
-        "sub_category": None,
-        "category_source": None,
-        "category_rule": None,
-        "category_detail": None,
-        "created_at": now,
-    }

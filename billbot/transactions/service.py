@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from billbot.errors import NotFoundError
@@ -21,7 +22,7 @@ def list_transactions(
     before_id: int | None = None,
     limit: int = 100,
 ) -> list[Transaction]:
-    """Newest first; page with `before_id` (the last id of the previous page)."""
+    """Newest first by local date; page with `before_id` (the last id of the previous page)."""
     query = select(Transaction).where(col(Transaction.user_id) == user_id)
     if account_id is not None:
         query = query.where(col(Transaction.account_id) == account_id)
@@ -32,8 +33,15 @@ def list_transactions(
     if date_to is not None:
         query = query.where(col(Transaction.local_date) <= date_to)
     if before_id is not None:
-        query = query.where(col(Transaction.id) < before_id)
-    query = query.order_by(col(Transaction.id).desc()).limit(limit)
+        last = get_transaction(session, user_id=user_id, transaction_id=before_id)
+        query = query.where(
+            or_(
+                col(Transaction.local_date) < last.local_date,
+                and_(col(Transaction.local_date) == last.local_date, col(Transaction.id) < last.id),
+            )
+        )
+    query = query.order_by(col(Transaction.local_date).desc(), col(Transaction.id).desc())
+    query = query.limit(limit)
     return list(session.exec(query).all())
 
 

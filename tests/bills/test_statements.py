@@ -171,7 +171,7 @@ def test_repayments_are_recorded_and_allocated(
         NewTransaction(
             external_id="pay",
             amount_minor=-4_000,
-            merchant_raw="AUTOPAY PAYMENT THANK YOU",
+            description="AUTOPAY PAYMENT THANK YOU",
             posted_at=datetime(2026, 10, 12, tzinfo=UTC),
         ),
     ]

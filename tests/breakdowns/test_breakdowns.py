@@ -69,7 +69,7 @@ def test_statement_breakdown_adds_up_to_the_statement(engine: Engine, moves: lis
                     amount_minor=signed,
                     currency=currency,
                     kind=kind,
-                    merchant_raw=name,
+                    description=name,
                     mcc=mcc,
                     status="pending" if pending else "posted",
                     posted_at=datetime(2026, 1, 1, 4, tzinfo=UTC) + timedelta(days=day),

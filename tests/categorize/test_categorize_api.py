@@ -67,7 +67,7 @@ def test_ingested_transactions_are_categorised_and_explained(
     assert english["reason"] and english["sub_category_label"] == "Coffee"
     chinese = client.get(f"/v1/transactions/{rows['b']['id']}/explanation", headers=headers).json()
     assert (
-        chinese["locale"] == "zh-CN" and "匹配" in chinese["reason"] or "MCC" in chinese["reason"]
+        (chinese["locale"] == "zh-CN" and "匹配" in chinese["reason"]) or "MCC" in chinese["reason"]
     )
 
 

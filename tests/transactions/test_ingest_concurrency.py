@@ -22,7 +22,7 @@ def _batch(n: int) -> list[NewTransaction]:
         NewTransaction(
             external_id=f"c{i}",
             amount_minor=100 + i,
-            merchant_raw="SHELL OIL 5521",
+            description="SHELL OIL 5521",
             posted_at=start + timedelta(hours=7 * i),
         )
         for i in range(n)
