@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from billbot.accounts.models import AccountKind, DueRule
 from billbot.accounts.schemas import AccountCreate
 from billbot.accounts.service import open_account
 from billbot.demo.merchants import CNY_MERCHANTS, USD_MERCHANTS, DemoMerchant
 from billbot.transactions.ingest import Categorise, NewTransaction, ingest
-from billbot.transactions.models import TransactionKind, TransactionStatus
+from billbot.transactions.models import Transaction, TransactionKind, TransactionStatus
 from billbot.users.schemas import UserBase
 from billbot.users.service import OPERATOR_SCOPES, create_api_key, create_user
 
@@ -109,6 +109,26 @@ def _repayments(
     return payments
 
 
+def _learn_a_rule(session: Session, *, user_id: int, now: datetime) -> None:
+    """Mei buys gifts on Etsy: she recategorised one purchase "always", and billbot learned it."""
+    from billbot.categorize.service import correct  # the demo shows the learning path
+
+    etsy = session.exec(
+        select(Transaction)
+        .where(col(Transaction.user_id) == user_id, col(Transaction.merchant_raw).contains("ETSY"))
+        .limit(1)
+    ).first()
+    if etsy is not None:
+        correct(
+            session,
+            user_id=user_id,
+            transaction=etsy,
+            sub_category="gifts_flowers",
+            always=True,
+            now=now,
+        )
+
+
 def seed_demo(
     session: Session, *, now: datetime, categorise: Categorise | None, seed: int = 2026
 ) -> DemoSeed:
@@ -178,5 +198,7 @@ def seed_demo(
         )
         account_ids.append(account.id)
         total += result.count("created")
+    if categorise is not None:
+        _learn_a_rule(session, user_id=user.id, now=now)
     _, key = create_api_key(session, name="demo-issuer", scopes=set(OPERATOR_SCOPES), now=now)
     return DemoSeed(user_id=user.id, account_ids=account_ids, transactions=total, api_key=key)

@@ -54,3 +54,26 @@ def test_demo_borrower_walkthrough(
         headers={"X-API-Key": seeded.api_key},
     )
     assert response.json()["created"] == 1
+
+
+def test_demo_breakdown_is_rich_and_a_rule_was_learned(
+    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        seed_demo(session, now=clock.now(), categorise=app.state.categorise)
+        session.commit()
+    token = client.post(
+        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    rules = client.get("/v1/category-rules", headers=headers).json()
+    assert [r["sub_category"] for r in rules] == ["gifts_flowers"]
+    month = client.get("/v1/breakdowns", params={"month": "2026-10"}, headers=headers).json()
+    cny = next(c for c in month["currencies"] if c["currency"] == "CNY")
+    subs = [s for c in cny["categories"] for s in c["sub_categories"]]
+    assert len(cny["categories"]) >= 6 and len(subs) >= 12
+    uncategorised = sum(
+        c["amount_minor"] for c in cny["categories"] if c["category"] == "uncategorised"
+    )
+    assert uncategorised * 20 < cny["total_spent_minor"]  # under 5%
+    assert sum(c["amount_minor"] for c in cny["categories"]) == cny["total_spent_minor"]
