@@ -52,8 +52,9 @@ class _JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
-    """Install billbot's handler once: masked, with the request id on every line."""
+    """Install billbot's handler once (masked, request id on every line); set the level."""
     root = logging.getLogger("billbot")
+    root.setLevel(level)
     if any(getattr(h, "_billbot", False) for h in root.handlers):
         return
     handler = logging.StreamHandler()

@@ -222,17 +222,18 @@ def _group_table(
     relevant = np.logical_or.reduce(list(feeds.values()))
     current_, previous_, pending, installments = (feed[relevant] for feed in feeds.values())
     amount = tx["amount_minor"].to_numpy()[relevant]
+    weight = tx["row_count"].to_numpy()[relevant]
     contributions = {
         "amount_minor": np.where(current_, amount, 0),
         "purchases_minor": np.where(current_ & (amount > 0), amount, 0),
         "refunds_minor": np.where(current_ & (amount < 0), amount, 0),
-        "count": current_.astype(np.int64),
+        "count": np.where(current_, weight, 0),
         "previous_amount_minor": np.where(previous_, amount, 0),
-        "previous_count": previous_.astype(np.int64),
+        "previous_count": np.where(previous_, weight, 0),
         "pending_amount_minor": np.where(pending, amount, 0),
-        "pending_count": pending.astype(np.int64),
+        "pending_count": np.where(pending, weight, 0),
         "installments_amount_minor": np.where(installments, amount, 0),
-        "installments_count": installments.astype(np.int64),
+        "installments_count": np.where(installments, weight, 0),
     }
     # Labels are categoricals with sorted categories, so their codes sort as the slugs do.
     user_ids = tx["user_id"].to_numpy()[relevant]

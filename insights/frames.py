@@ -34,7 +34,10 @@ REQUIRED_COLUMNS = (
     "sub_category",
     "merchant_name",
 )
-OPTIONAL_COLUMNS = ("installment_plan_id",)
+# `row_count`: how many transactions a row stands for (default 1), so a caller may hand in rows
+# already summed by its database. Such a row must not mix signs (purchases with refunds) or
+# periods, and its other columns must be shared by every transaction it sums.
+OPTIONAL_COLUMNS = ("installment_plan_id", "row_count")
 TRANSACTION_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 
@@ -72,6 +75,7 @@ def validate_transactions(tx: pd.DataFrame) -> pd.DataFrame:
     columns["sub_category"] = _label_column(tx["sub_category"], "sub_category", fill=UNCATEGORISED)
     columns["merchant_name"] = _label_column(tx["merchant_name"], "merchant_name", fill="")
     columns["installment_plan_id"] = _plan_id_column(tx)
+    columns["row_count"] = _row_count_column(tx)
     _check_values(columns["kind"], "kind", KINDS)
     _check_values(columns["status"], "status", STATUSES)
     _check_currencies(columns["currency"])
@@ -162,6 +166,15 @@ def _plan_id_column(tx: pd.DataFrame) -> pd.Series:
             f"installment_plan_id must hold integers or missing values, got {values.dtype}"
         ) from None
     return pd.Series(plan_ids.array, name="installment_plan_id")
+
+
+def _row_count_column(tx: pd.DataFrame) -> pd.Series:
+    if "row_count" not in tx.columns:
+        return pd.Series(np.ones(len(tx), dtype=np.int64), name="row_count")
+    counts = _int64_column(tx["row_count"], "row_count")
+    if len(counts) and counts.min() < 1:
+        raise TransactionFrameError("row_count must be at least 1")
+    return counts
 
 
 def _check_values(labels: pd.Series, name: str, allowed: frozenset[str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from billbot.bills.models import Statement
-from billbot.breakdowns.frames import statement_transactions, user_transactions_between
+from billbot.breakdowns.frames import statement_spending, user_spending_between
 from billbot.errors import NotFoundError, ValidationFailed
 from billbot.users.models import User
 from insights.breakdown import breakdown
@@ -54,8 +54,12 @@ def breakdown_for(
             current, previous = month_range(period.month), previous_month_range(period.month)
         except ValueError as exc:
             raise ValidationFailed(str(exc), code="breakdown.period") from exc
-        frame = user_transactions_between(
-            session, user_id=user.id, start=previous.start, end=current.end
+        frame = user_spending_between(
+            session,
+            user_id=user.id,
+            start=current.start,
+            end=current.end,
+            prev_start=previous.start,
         )
         result = breakdown(
             frame,
@@ -80,8 +84,12 @@ def breakdown_for(
             f"a range covers at most {MAX_RANGE_DAYS} days", code="breakdown.period"
         )
     previous = previous_range_same_length(period.date_from, period.date_to)
-    frame = user_transactions_between(
-        session, user_id=user.id, start=previous.start, end=period.date_to
+    frame = user_spending_between(
+        session,
+        user_id=user.id,
+        start=period.date_from,
+        end=period.date_to,
+        prev_start=previous.start,
     )
     result = breakdown(
         frame,
@@ -112,16 +120,20 @@ def _statement_breakdown(
         .order_by(col(Statement.cycle_end_date).desc())
         .limit(1)
     ).first()
-    ids = [statement.id] + (
-        [previous.id] if previous is not None and previous.id is not None else []
-    )
-    frame = statement_transactions(session, user_id=user.id, statement_ids=ids)
     if previous is not None:
         prev_start, prev_end = previous.cycle_start_date, previous.cycle_end_date
     else:
         prev_start, prev_end = previous_range_same_length(
             statement.cycle_start_date, statement.cycle_end_date
         )
+    frame = statement_spending(
+        session,
+        user_id=user.id,
+        statement_id=statement.id,
+        previous_id=previous.id if previous is not None else None,
+        start=statement.cycle_start_date,
+        prev_start=prev_start,
+    )
     result = breakdown(
         frame,
         user_id=user.id,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -198,3 +199,57 @@ def test_breakdowns_match_the_rules_and_add_up(tx: pd.DataFrame, top: int) -> No
         assert breakdown_for_user(frames, user_id) == single
         assert json.loads(json.dumps(single)) == single
         check_user(single, reckon(tx, user_id), top)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tx=transactions(), top=st.integers(min_value=0, max_value=3))
+def test_rows_summed_beforehand_give_the_same_breakdown(tx: pd.DataFrame, top: int) -> None:
+    """A database may sum rows first (by labels, sign and period) and pass `row_count`."""
+    frame = tx.copy()
+    frame["local_date"] = pd.to_datetime(frame["local_date"])
+    frame["period"] = np.select(
+        [
+            frame["local_date"].between(pd.Timestamp(RANGES["start"]), pd.Timestamp(RANGES["end"])),
+            frame["local_date"].between(
+                pd.Timestamp(RANGES["prev_start"]), pd.Timestamp(RANGES["prev_end"])
+            ),
+        ],
+        ["current", "previous"],
+        "outside",
+    )
+    frame = frame[frame["period"] != "outside"]
+    frame["positive"] = frame["amount_minor"] > 0
+    frame["plan"] = frame.get("installment_plan_id", pd.Series(pd.NA, index=frame.index)).astype(
+        "Int64"
+    )
+    keys = [
+        "user_id",
+        "currency",
+        "kind",
+        "status",
+        "category",
+        "sub_category",
+        "merchant_name",
+        "period",
+        "positive",
+        "plan",
+    ]
+    summed = (
+        frame.fillna(
+            {"category": "uncategorised", "sub_category": "uncategorised", "merchant_name": ""}
+        )
+        .groupby(keys, dropna=False, observed=True)
+        .agg(
+            amount_minor=("amount_minor", "sum"),
+            row_count=("amount_minor", "size"),
+            local_date=("local_date", "min"),
+        )
+        .reset_index()
+        .rename(columns={"plan": "installment_plan_id"})
+    )
+    summed["transaction_id"] = 0
+    summed["account_id"] = 0
+    for user_id in (3, 7, 11):
+        assert breakdown(summed, user_id=user_id, top_merchants=top, **RANGES) == breakdown(
+            tx, user_id=user_id, top_merchants=top, **RANGES
+        )

@@ -40,7 +40,8 @@ def test_normalises_dates_labels_and_ids(make_tx: MakeTx) -> None:
         {"local_date": date(2028, 2, 29), "installment_plan_id": 12},
     )
     valid = validate_transactions(tx)
-    assert list(valid.columns) == [*REQUIRED_COLUMNS, "installment_plan_id"]
+    assert list(valid.columns) == [*REQUIRED_COLUMNS, "installment_plan_id", "row_count"]
+    assert valid["row_count"].tolist() == [1] * len(valid)
     assert valid["local_date"].dtype == "datetime64[ns]"
     assert valid["local_date"].tolist() == [
         pd.Timestamp(2026, 10, 1),
