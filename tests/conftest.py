@@ -28,6 +28,12 @@ from billbot.users.schemas import UserBase
 from billbot.users.service import OPERATOR_SCOPES, create_api_key, create_user
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The real-world fixtures live beside the checkout; without them many tests would not run."""
+    if not (SHARED / "fixtures").is_dir():
+        raise pytest.UsageError(f"the shared fixtures are missing: expected {SHARED / 'fixtures'}")
 PASSWORD = "correct horse battery"
 
 
