@@ -34,6 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """The real-world fixtures live beside the checkout; without them many tests would not run."""
     if not (SHARED / "fixtures").is_dir():
         raise pytest.UsageError(f"the shared fixtures are missing: expected {SHARED / 'fixtures'}")
+
+
 PASSWORD = "correct horse battery"
 
 

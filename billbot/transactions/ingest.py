@@ -2,9 +2,9 @@
 
 Used by the operator batch endpoint and by file imports. Idempotent on (account, external id):
 re-posting a transaction creates nothing; a pending transaction re-posted as posted is updated.
-Rows are written with one multi-row INSERT ... ON CONFLICT DO NOTHING per chunk, so concurrent
-posts of the same batch create each transaction once, and the account row is locked so that
-statement totals are updated by one writer at a time.
+The account row is locked first, so one writer at a time checks what exists, stores the new rows
+(`bulk.insert_new`, INSERT ... ON CONFLICT DO NOTHING as a second guard) and updates statement
+totals: concurrent posts of the same batch create each transaction once.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from billbot.transactions.models import (
     TransactionStatus,
 )
 
-_CHUNK = 1000
 _KINDS = frozenset(k.value for k in TransactionKind)
 _PENDING, _POSTED = TransactionStatus.PENDING.value, TransactionStatus.POSTED.value
 _STATUSES = frozenset(s.value for s in TransactionStatus)
