@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
+        if self.environment != "production" and self.secret_key == DEFAULT_SECRET:
+            # A throwaway key per process: tokens end with the process, and nothing weak signs them.
+            self.secret_key = secrets.token_urlsafe(48)
+            return self
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError(
                 "BILLBOT_SECRET_KEY is still the development default; set a long random value "
