@@ -90,16 +90,20 @@ def statement_spending(
     statement_id: int,
     previous_id: int | None,
     start: date,
+    end: date,
     prev_start: date,
 ) -> pd.DataFrame:
     """The user's transactions on a statement and the one before it, summed."""
     ids = [statement_id] if previous_id is None else [statement_id, previous_id]
     marks = ",".join(["{mark}"] * len(ids))
+    # A statement's transactions lie within its cycle's dates: the date bounds let the
+    # (user, local date) index find them.
+    where = f"local_date >= {{mark}} AND local_date <= {{mark}} AND statement_id IN ({marks})"
     return _summed(
         session,
         user_id=user_id,
         current=("statement_id = {mark}", [statement_id]),
-        where=(f"statement_id IN ({marks})", ids),
+        where=(where, [min(prev_start, start), end, *ids]),
         start=start,
         prev_start=prev_start,
     )

@@ -132,6 +132,7 @@ def _statement_breakdown(
         statement_id=statement.id,
         previous_id=previous.id if previous is not None else None,
         start=statement.cycle_start_date,
+        end=statement.cycle_end_date,
         prev_start=prev_start,
     )
     result = breakdown(

@@ -9,7 +9,7 @@ stores naive UTC text on SQLite), so the ORM reads these rows like any other.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -51,9 +51,14 @@ def sqlite_datetime(value: datetime) -> str:
     return text if len(text) == 26 else text + ".000000"
 
 
+@lru_cache(maxsize=8192)
+def _iso_day(day: date) -> str:
+    return day.isoformat()
+
+
 def _sqlite_params(rows: Sequence[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
     # Spelled out column by column: this runs once per row of every import.
-    when = sqlite_datetime
+    when, day = sqlite_datetime, _iso_day
     for r in rows:
         yield (
             r["user_id"],
@@ -61,7 +66,7 @@ def _sqlite_params(rows: Sequence[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
             r["statement_id"],
             r["external_id"],
             when(r["posted_at"]),
-            r["local_date"].isoformat(),
+            day(r["local_date"]),
             r["amount_minor"],
             r["currency"],
             r["merchant_raw"],

@@ -41,7 +41,6 @@ class Transaction(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("account_id", "external_id", name="uq_transactions_account_external"),
         Index("ix_transactions_user_date", "user_id", "local_date"),
-        Index("ix_transactions_statement", "statement_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True))

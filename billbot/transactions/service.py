@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from billbot.bills.models import Statement
 from billbot.errors import NotFoundError
 from billbot.transactions.models import Transaction
 
@@ -27,7 +28,15 @@ def list_transactions(
     if account_id is not None:
         query = query.where(col(Transaction.account_id) == account_id)
     if statement_id is not None:
-        query = query.where(col(Transaction.statement_id) == statement_id)
+        statement = session.get(Statement, statement_id)
+        if statement is None or statement.user_id != user_id:
+            return []
+        # Within the cycle's dates, so the (user, local date) index finds the rows.
+        query = query.where(
+            col(Transaction.statement_id) == statement_id,
+            col(Transaction.local_date) >= statement.cycle_start_date,
+            col(Transaction.local_date) <= statement.cycle_end_date,
+        )
     if date_from is not None:
         query = query.where(col(Transaction.local_date) >= date_from)
     if date_to is not None:

@@ -144,7 +144,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("account_id", "external_id", name="uq_transactions_account_external"),
     )
     with op.batch_alter_table("transactions", schema=None) as batch_op:
-        batch_op.create_index("ix_transactions_statement", ["statement_id"], unique=False)
         batch_op.create_index("ix_transactions_user_date", ["user_id", "local_date"], unique=False)
 
     op.create_table(
@@ -204,7 +203,6 @@ def downgrade() -> None:
     op.drop_table("repayments")
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.drop_index("ix_transactions_user_date")
-        batch_op.drop_index("ix_transactions_statement")
 
     op.drop_table("transactions")
     with op.batch_alter_table("statements", schema=None) as batch_op:
