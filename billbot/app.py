@@ -24,6 +24,8 @@ from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
 from billbot.errors import BillbotError, TooManyRequests
 from billbot.imports.routes import router as imports_router
+from billbot.limits.routes import operator_router as purchase_check_router
+from billbot.limits.routes import router as limits_router
 from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
 from billbot.privacy.routes import router as privacy_router
@@ -165,6 +167,8 @@ def create_app(
         breakdowns_router,
         categories_router,
         operator_rules_router,
+        limits_router,
+        purchase_check_router,
         imports_router,
         privacy_router,
         operator_router,

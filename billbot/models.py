@@ -3,6 +3,7 @@
 from billbot.accounts.models import Account
 from billbot.bills.models import Statement
 from billbot.categorize.models import CategoryRule
+from billbot.limits.models import Limit, LimitChange
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
@@ -11,6 +12,8 @@ __all__ = [
     "Account",
     "ApiKey",
     "CategoryRule",
+    "Limit",
+    "LimitChange",
     "LoginFailure",
     "Repayment",
     "RepaymentAllocation",

@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
+from billbot.db import raw_rows
+
 _COLUMNS = [
     "currency",
     "kind",
@@ -45,19 +47,10 @@ def _summed(
     prev_start: date,
 ) -> pd.DataFrame:
     """Run the summing query; `current` and `where` are SQL with `{mark}` and their values."""
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
-    mark = "?" if is_sqlite else "%s"
     # Parameters in the order they appear in the SQL text: SELECT's, then the user's, then WHERE's.
-    values = [*current[1], user_id, *where[1]]
-    if is_sqlite:  # dates are stored as ISO text there
-        values = [v.isoformat() if isinstance(v, date) else v for v in values]
-    sql = _SUMMED.format(
-        current=current[0].format(mark=mark), mark=mark, where=where[0].format(mark=mark)
-    )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql, values)
-    frame = pd.DataFrame.from_records(cursor.fetchall(), columns=_COLUMNS)
+    sql = _SUMMED.replace("{current}", current[0]).replace("{where}", where[0])
+    rows = raw_rows(session, sql, [*current[1], user_id, *where[1]])
+    frame = pd.DataFrame.from_records(rows, columns=_COLUMNS)
     frame["amount_minor"] = frame["amount_minor"].astype("int64")
     frame["row_count"] = frame["row_count"].astype("int64")
     period_start = {1: pd.Timestamp(start), 0: pd.Timestamp(prev_start)}

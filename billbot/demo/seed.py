@@ -129,6 +129,51 @@ def _learn_a_rule(session: Session, *, user_id: int, now: datetime) -> None:
         )
 
 
+def _set_limits(session: Session, *, user_id: int, travel_card: int, now: datetime) -> None:
+    """Mei's own limits: an ideal monthly bill, two habits to watch, a lowered travel-card cap."""
+    from billbot.limits.service import create_limit
+
+    create_limit(
+        session,
+        user_id=user_id,
+        scope="ideal_bill",
+        period="month",
+        currency="CNY",
+        amount_minor=1_200_000,
+        now=now,
+    )
+    create_limit(
+        session,
+        user_id=user_id,
+        scope="sub_category",
+        target="food_delivery",
+        period="month",
+        currency="CNY",
+        amount_minor=80_000,
+        now=now,
+    )
+    create_limit(
+        session,
+        user_id=user_id,
+        scope="sub_category",
+        target="coffee",
+        period="week",
+        currency="CNY",
+        amount_minor=15_000,
+        hard=True,
+        now=now,
+    )
+    create_limit(
+        session,
+        user_id=user_id,
+        scope="credit_cap",
+        account_id=travel_card,
+        currency="USD",
+        amount_minor=200_000,
+        now=now,
+    )
+
+
 def seed_demo(
     session: Session, *, now: datetime, categorise: Categorise | None, seed: int = 2026
 ) -> DemoSeed:
@@ -200,5 +245,6 @@ def seed_demo(
         total += result.count("created")
     if categorise is not None:
         _learn_a_rule(session, user_id=user.id, now=now)
+    _set_limits(session, user_id=user.id, travel_card=account_ids[1], now=now)
     _, key = create_api_key(session, name="demo-issuer", scopes=set(OPERATOR_SCOPES), now=now)
     return DemoSeed(user_id=user.id, account_ids=account_ids, transactions=total, api_key=key)

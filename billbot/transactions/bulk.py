@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from billbot.db import raw_rows
+
 COLUMNS = (
     "user_id",
     "account_id",
@@ -93,18 +95,14 @@ def existing_ids(
     session: Session, account_id: int, external_ids: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
     """External id → (id, status) for those of `external_ids` already stored on the account."""
-    cursor, is_sqlite = _cursor(session)
-    mark = "?" if is_sqlite else "%s"
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(external_ids), _IDS_PER_QUERY):
         chunk = list(external_ids[start : start + _IDS_PER_QUERY])
-        placeholders = ",".join([mark] * len(chunk))
-        cursor.execute(
-            f"SELECT external_id, id, status FROM transactions WHERE account_id = {mark} "  # noqa: S608 - placeholders only
-            f"AND external_id IN ({placeholders})",
-            [account_id, *chunk],
-        )
-        found.update({row[0]: (row[1], row[2]) for row in cursor.fetchall()})
+        placeholders = ",".join(["{mark}"] * len(chunk))
+        sql = "SELECT external_id, id, status FROM transactions WHERE account_id = {mark} "
+        sql += f"AND external_id IN ({placeholders})"  # only placeholders are added
+        rows = raw_rows(session, sql, [account_id, *chunk])
+        found.update({row[0]: (row[1], row[2]) for row in rows})
     return found
 
 

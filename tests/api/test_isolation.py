@@ -15,12 +15,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "always": True,
     },
     ("PATCH", "/v1/category-rules/{rule_id}"): {"sub_category": "coffee"},
+    ("PATCH", "/v1/limits/{limit_id}"): {"amount_minor": 1},
+    ("POST", "/v1/limits/{limit_id}/cancel-pending"): {},
 }
 ID_SOURCES = {
     "account_id": "accounts",
     "transaction_id": "transactions",
     "statement_id": "statements",
     "rule_id": "category_rules",
+    "limit_id": "limits",
 }
 
 
@@ -70,6 +73,8 @@ def test_second_user_sees_and_changes_nothing(
     owner_headers = login(owner.email)
     rule = {"pattern": "REWE", "sub_category": "groceries", "match": "contains"}
     assert client.post("/v1/category-rules", json=rule, headers=owner_headers).status_code == 201
+    limit = {"scope": "ideal_bill", "period": "month", "currency": "EUR", "amount_minor": 100_000}
+    assert client.post("/v1/limits", json=limit, headers=owner_headers).status_code == 201
     before = client.get("/v1/me/export", headers=owner_headers).json()
     owned_ids = {name: [row["id"] for row in before[table]] for name, table in ID_SOURCES.items()}
     assert all(owned_ids.values()), owned_ids

@@ -77,3 +77,22 @@ def test_demo_breakdown_is_rich_and_a_rule_was_learned(
     )
     assert uncategorised * 20 < cny["total_spent_minor"]  # under 5%
     assert sum(c["amount_minor"] for c in cny["categories"]) == cny["total_spent_minor"]
+
+
+def test_demo_has_limits_with_progress(
+    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        seed_demo(session, now=clock.now(), categorise=app.state.categorise)
+        session.commit()
+    token = client.post(
+        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    limits = client.get("/v1/limits", headers={"Authorization": f"Bearer {token}"}).json()
+    assert {limit["scope"] for limit in limits} == {"ideal_bill", "sub_category", "credit_cap"}
+    ideal = next(limit for limit in limits if limit["scope"] == "ideal_bill")
+    assert ideal["progress"]["spent_minor"] > 0 and ideal["progress"]["zone"] in {
+        "healthy",
+        "over_80",
+        "over_100",
+    }
