@@ -10,6 +10,7 @@ os.environ.setdefault("BILLBOT_ARGON2_MEMORY_KIB", "64")
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -159,3 +160,16 @@ def operator_headers(engine: Engine, clock: FrozenClock) -> dict[str, str]:
         )
         s.commit()
     return {"X-API-Key": key}
+
+
+@pytest.fixture
+def demo(client: TestClient, engine: Engine, clock: FrozenClock, app: Any) -> Any:
+    """The demo borrower seeded as `billbot demo` does; `.headers` signs in as them."""
+    from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    with Session(engine, expire_on_commit=False) as session:
+        seeded = seed_demo(session, now=clock.now(), categorise=app.state.categorise)
+        session.commit()
+    credentials = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    token = client.post("/v1/auth/login", json=credentials).json()["access_token"]
+    return SimpleNamespace(seed=seeded, headers={"Authorization": f"Bearer {token}"})

@@ -13,7 +13,12 @@ from billbot.breakdowns.frames import statement_spending, user_spending_between
 from billbot.errors import NotFoundError, ValidationFailed
 from billbot.users.models import User
 from insights.breakdown import breakdown
-from insights.periods import month_range, previous_month_range, previous_range_same_length
+from insights.periods import (
+    DateRange,
+    month_range,
+    previous_month_range,
+    previous_range_same_length,
+)
 
 MAX_RANGE_DAYS = 3 * 366
 
@@ -54,22 +59,7 @@ def breakdown_for(
             current, previous = month_range(period.month), previous_month_range(period.month)
         except ValueError as exc:
             raise ValidationFailed(str(exc), code="breakdown.period") from exc
-        frame = user_spending_between(
-            session,
-            user_id=user.id,
-            start=current.start,
-            end=current.end,
-            prev_start=previous.start,
-        )
-        result = breakdown(
-            frame,
-            user_id=user.id,
-            start=current.start,
-            end=current.end,
-            prev_start=previous.start,
-            prev_end=previous.end,
-            top_merchants=top_merchants,
-        )
+        result = _dated_breakdown(session, user.id, current, previous, top_merchants)
         return _with_labels(result, "month", {"month": period.month})
     if period.statement_id is not None:
         return _statement_breakdown(
@@ -83,24 +73,29 @@ def breakdown_for(
         raise ValidationFailed(
             f"a range covers at most {MAX_RANGE_DAYS} days", code="breakdown.period"
         )
+    current = DateRange(period.date_from, period.date_to)
     previous = previous_range_same_length(period.date_from, period.date_to)
-    frame = user_spending_between(
-        session,
-        user_id=user.id,
-        start=period.date_from,
-        end=period.date_to,
-        prev_start=previous.start,
+    return _with_labels(
+        _dated_breakdown(session, user.id, current, previous, top_merchants), "range", {}
     )
-    result = breakdown(
+
+
+def _dated_breakdown(
+    session: Session, user_id: int, current: DateRange, previous: DateRange, top_merchants: int
+) -> dict[str, Any]:
+    """A breakdown of every account's spending in `current`, against `previous`."""
+    frame = user_spending_between(
+        session, user_id=user_id, start=current.start, end=current.end, prev_start=previous.start
+    )
+    return breakdown(
         frame,
-        user_id=user.id,
-        start=period.date_from,
-        end=period.date_to,
+        user_id=user_id,
+        start=current.start,
+        end=current.end,
         prev_start=previous.start,
         prev_end=previous.end,
         top_merchants=top_merchants,
     )
-    return _with_labels(result, "range", {})
 
 
 def _statement_breakdown(

@@ -96,7 +96,7 @@ def import_parsed(
             strict=True,
             categorise=categorise,
         )
-    dates = sorted(r.posted_date for r in rows)
+    dates = [min(r.posted_date for r in rows), max(r.posted_date for r in rows)] if rows else []
     assert account.id is not None
     return ImportSummary(
         format=parsed.format,

@@ -10,10 +10,11 @@ totals: concurrent posts of the same batch create each transaction once.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -98,8 +99,13 @@ class Outcome:
 class IngestResult:
     outcomes: list[Outcome] = field(default_factory=list)
 
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(o.outcome for o in self.outcomes)
+
     def count(self, outcome: str) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == outcome)
+        """How many items had `outcome`."""
+        return self._counts[outcome]
 
 
 # Hook for categorisation: given the rows about to be stored (dicts with merchant_raw, mcc, kind,

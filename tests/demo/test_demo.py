@@ -5,27 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session
-
-from billbot.clock import FrozenClock
-from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
 
-def test_demo_borrower_walkthrough(
-    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
-) -> None:
-    with Session(engine, expire_on_commit=False) as session:
-        seeded = seed_demo(session, now=clock.now(), categorise=app.state.categorise)
-        session.commit()
+def test_demo_borrower_walkthrough(client: TestClient, demo: Any) -> None:
+    seeded, headers = demo.seed, demo.headers
     assert seeded.transactions > 500
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/readyz").json()["status"] == "ready"
-
-    token = client.post(
-        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
     accounts = client.get("/v1/accounts", headers=headers).json()
     assert {a["currency"] for a in accounts} == {"CNY", "USD"}
     transactions = client.get("/v1/transactions", headers=headers, params={"limit": 500}).json()
@@ -56,16 +42,8 @@ def test_demo_borrower_walkthrough(
     assert response.json()["created"] == 1
 
 
-def test_demo_breakdown_is_rich_and_a_rule_was_learned(
-    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
-) -> None:
-    with Session(engine, expire_on_commit=False) as session:
-        seed_demo(session, now=clock.now(), categorise=app.state.categorise)
-        session.commit()
-    token = client.post(
-        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+def test_demo_breakdown_is_rich_and_a_rule_was_learned(client: TestClient, demo: Any) -> None:
+    headers = demo.headers
     rules = client.get("/v1/category-rules", headers=headers).json()
     assert [r["sub_category"] for r in rules] == ["gifts_flowers"]
     month = client.get("/v1/breakdowns", params={"month": "2026-10"}, headers=headers).json()
@@ -79,16 +57,8 @@ def test_demo_breakdown_is_rich_and_a_rule_was_learned(
     assert sum(c["amount_minor"] for c in cny["categories"]) == cny["total_spent_minor"]
 
 
-def test_demo_has_limits_with_progress(
-    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
-) -> None:
-    with Session(engine, expire_on_commit=False) as session:
-        seed_demo(session, now=clock.now(), categorise=app.state.categorise)
-        session.commit()
-    token = client.post(
-        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-    ).json()["access_token"]
-    limits = client.get("/v1/limits", headers={"Authorization": f"Bearer {token}"}).json()
+def test_demo_has_limits_with_progress(client: TestClient, demo: Any) -> None:
+    limits = client.get("/v1/limits", headers=demo.headers).json()
     assert {limit["scope"] for limit in limits} == {"ideal_bill", "sub_category", "credit_cap"}
     ideal = next(limit for limit in limits if limit["scope"] == "ideal_bill")
     assert ideal["progress"]["spent_minor"] > 0 and ideal["progress"]["zone"] in {

@@ -8,11 +8,7 @@ import pandas as pd
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine
-from sqlmodel import Session
 
-from billbot.clock import FrozenClock
-from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from insights.suggestions import suggest_limits
 
 
@@ -44,26 +40,11 @@ def test_rising_spending_gets_a_gentler_cap_and_both_languages() -> None:
     )  # too little history
 
 
-def test_demo_borrower_gets_suggestions(
-    client: TestClient, engine: Engine, clock: FrozenClock, app: Any
-) -> None:
-    with Session(engine, expire_on_commit=False) as session:
-        seed_demo(session, now=clock.now(), categorise=app.state.categorise)
-        session.commit()
-    token = client.post(
-        "/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-    ).json()["access_token"]
-    suggestions = client.get(
-        "/v1/limits/suggestions", headers={"Authorization": f"Bearer {token}"}
-    ).json()
+def test_demo_borrower_gets_suggestions(client: TestClient, demo: Any) -> None:
+    suggestions = client.get("/v1/limits/suggestions", headers=demo.headers).json()
     ideal = next(s for s in suggestions if s["scope"] == "ideal_bill" and s["currency"] == "CNY")
     assert 0 < ideal["amount_minor"] <= ideal["median_month_minor"]
     assert any(s["scope"] == "category" for s in suggestions)
     # Accepting one is a single call with the suggestion's own fields.
     accept = {k: ideal[k] for k in ("scope", "period", "currency", "amount_minor")}
-    assert (
-        client.post(
-            "/v1/limits", json=accept, headers={"Authorization": f"Bearer {token}"}
-        ).status_code
-        == 201
-    )
+    assert client.post("/v1/limits", json=accept, headers=demo.headers).status_code == 201
