@@ -20,6 +20,7 @@ from billbot.bills.routes import router as statements_router
 from billbot.breakdowns.routes import router as breakdowns_router
 from billbot.categorize.routes import operator_router as operator_rules_router
 from billbot.categorize.routes import router as categories_router
+from billbot.chat.routes import router as chat_router
 from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
 from billbot.errors import BillbotError, TooManyRequests
@@ -168,6 +169,7 @@ def create_app(
         categories_router,
         operator_rules_router,
         limits_router,
+        chat_router,
         purchase_check_router,
         imports_router,
         privacy_router,

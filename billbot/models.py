@@ -3,6 +3,7 @@
 from billbot.accounts.models import Account
 from billbot.bills.models import Statement
 from billbot.categorize.models import CategoryRule
+from billbot.chat.models import ChatIdentity, LinkCode
 from billbot.limits.models import Limit, LimitChange
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.transactions.models import Transaction
@@ -12,8 +13,10 @@ __all__ = [
     "Account",
     "ApiKey",
     "CategoryRule",
+    "ChatIdentity",
     "Limit",
     "LimitChange",
+    "LinkCode",
     "LoginFailure",
     "Repayment",
     "RepaymentAllocation",

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     login_attempts_per_window: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     limit_cooling_off_hours: int = Field(default=24, ge=0, le=24 * 30)
     max_batch_transactions: int = Field(default=10_000, ge=1)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

@@ -6,6 +6,9 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from billbot.chat.linking import link
 
 # Each path parameter a borrower endpoint takes, and how to find the first user's value for it.
 # A valid body for each borrower endpoint that takes one, so the ownership check is what answers.
@@ -24,6 +27,7 @@ ID_SOURCES = {
     "statement_id": "statements",
     "rule_id": "category_rules",
     "limit_id": "limits",
+    "identity_id": "chat_identities",
 }
 
 
@@ -68,6 +72,8 @@ def test_second_user_sees_and_changes_nothing(
     make_account: Any,
     operator_headers: dict[str, str],
     login: Any,
+    engine: Any,
+    clock: Any,
 ) -> None:
     owner = _seed_first_user(client, make_user, make_account, operator_headers)
     owner_headers = login(owner.email)
@@ -75,6 +81,10 @@ def test_second_user_sees_and_changes_nothing(
     assert client.post("/v1/category-rules", json=rule, headers=owner_headers).status_code == 201
     limit = {"scope": "ideal_bill", "period": "month", "currency": "EUR", "amount_minor": 100_000}
     assert client.post("/v1/limits", json=limit, headers=owner_headers).status_code == 201
+    code = client.post("/v1/chat/link-codes", headers=owner_headers).json()["code"]
+    with Session(engine) as session:
+        link(session, channel="telegram", address="owner-chat", code=code, now=clock.now())
+        session.commit()
     before = client.get("/v1/me/export", headers=owner_headers).json()
     owned_ids = {name: [row["id"] for row in before[table]] for name, table in ID_SOURCES.items()}
     assert all(owned_ids.values()), owned_ids
