@@ -7,7 +7,7 @@ happens only where a rule says so (`split_evenly` and `apply_rate_bps`, both tes
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -88,6 +88,7 @@ def split_evenly(total_minor: int, parts: int) -> list[int]:
 
 
 def apply_rate_bps(amount_minor: int, rate_bps: int) -> int:
-    """`amount × rate` for a rate in basis points (1/100 of a percent), rounded half up."""
-    product = Decimal(amount_minor) * Decimal(rate_bps) / Decimal(10_000)
-    return int(product.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """`amount × rate` for a rate in basis points (1/100 of a percent), halves away from zero."""
+    whole, rest = divmod(abs(amount_minor * rate_bps), 10_000)
+    rounded = whole + (1 if 2 * rest >= 10_000 else 0)
+    return -rounded if amount_minor * rate_bps < 0 else rounded
