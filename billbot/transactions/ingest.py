@@ -310,7 +310,8 @@ def _store(
         session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
         outcomes[index] = Outcome(index, row["external_id"], "updated", id=tid)
 
-    posted = [r for r in rows if r["external_id"] in created and r["status"] == _POSTED]
+    stored = rows if len(created) == len(rows) else [r for r in rows if r["external_id"] in created]
+    posted = [r for r in stored if r["status"] == _POSTED]
     posted += [r for r in update_rows if r["status"] == _POSTED]
     deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in posted:
