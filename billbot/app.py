@@ -30,6 +30,7 @@ from billbot.limits.routes import router as limits_router
 from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
 from billbot.privacy.routes import router as privacy_router
+from billbot.repayments.routes import router as repayments_router
 from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
@@ -170,6 +171,7 @@ def create_app(
         operator_rules_router,
         limits_router,
         chat_router,
+        repayments_router,
         purchase_check_router,
         imports_router,
         privacy_router,

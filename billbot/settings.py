@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     login_attempts_per_window: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    installment_offers: str = (
+        "3:fee_per_month:60,6:fee_per_month:60,12:fee_per_month:55,24:apr:1500"
+    )
     link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     limit_cooling_off_hours: int = Field(default=24, ge=0, le=24 * 30)
     max_batch_transactions: int = Field(default=10_000, ge=1)
