@@ -110,12 +110,11 @@ def _decide(
     return [{name: columns[name][i] for name in _OUTPUT} for i in range(len(keys))]
 
 
-def categorise_rows(session: Session, user_id: int, rows: list[dict[str, Any]]) -> None:
-    """The ingest hook: fill merchant name and category columns of rows about to be stored."""
-    keys = list({(r["merchant_raw"], r["mcc"], r["kind"]) for r in rows})
-    decisions = dict(zip(keys, _decide(session, user_id, keys), strict=True))
-    for row in rows:
-        row.update(decisions[(row["merchant_raw"], row["mcc"], row["kind"])])
+def categorise_rows(
+    session: Session, user_id: int, keys: list[tuple[str, str | None, str]]
+) -> list[tuple[Any, ...]]:
+    """The ingest hook: a decision per distinct (raw description, mcc, kind), in `_OUTPUT` order."""
+    return [tuple(d[name] for name in _OUTPUT) for d in _decide(session, user_id, keys)]
 
 
 def recategorise(

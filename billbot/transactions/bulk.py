@@ -8,10 +8,9 @@ stores naive UTC text on SQLite), so the ORM reads these rows like any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 from sqlmodel import Session
@@ -43,9 +42,6 @@ ROWS_PER_STATEMENT = 1000
 _IDS_PER_QUERY = 1000
 
 
-_values = itemgetter(*COLUMNS)
-
-
 @lru_cache(maxsize=8192)  # rows of one import share days and the batch's creation time
 def sqlite_datetime(value: datetime) -> str:
     """The text SQLAlchemy's SQLite DATETIME stores: naive UTC with microseconds."""
@@ -56,33 +52,6 @@ def sqlite_datetime(value: datetime) -> str:
 @lru_cache(maxsize=8192)
 def _iso_day(day: date) -> str:
     return day.isoformat()
-
-
-def _sqlite_params(rows: Sequence[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    # Spelled out column by column: this runs once per row of every import.
-    when, day = sqlite_datetime, _iso_day
-    for r in rows:
-        yield (
-            r["user_id"],
-            r["account_id"],
-            r["statement_id"],
-            r["external_id"],
-            when(r["posted_at"]),
-            day(r["local_date"]),
-            r["amount_minor"],
-            r["currency"],
-            r["merchant_raw"],
-            r["merchant_name"],
-            r["mcc"],
-            r["kind"],
-            r["status"],
-            r["category"],
-            r["sub_category"],
-            r["category_source"],
-            r["category_rule"],
-            r["category_detail"],
-            when(r["created_at"]),
-        )
 
 
 def _cursor(session: Session) -> tuple[Any, bool]:
@@ -106,32 +75,37 @@ def existing_ids(
     return found
 
 
-def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert rows that are not there yet; returns external id → new id for those inserted.
+def insert_columns(session: Session, columns: Mapping[str, Sequence[Any]]) -> dict[str, int]:
+    """Insert rows given column by column (the keys of `COLUMNS`); returns new ids by external id.
 
-    Rows go in the order given (a statement's order is by date), so a user's date range is
-    stored close together and reads back with few page visits.
+    Rows that are already stored are skipped (INSERT ... ON CONFLICT DO NOTHING), so the result
+    names only the rows this call created.
     """
-    if not rows:
+    ordered = [columns[name] for name in COLUMNS]
+    if not ordered[0]:
         return {}
+    account_id = ordered[COLUMNS.index("account_id")][0]
     cursor, is_sqlite = _cursor(session)
     if is_sqlite:
-        return _insert_sqlite(cursor, rows)
+        # Stored as SQLAlchemy stores them: naive UTC text for datetimes, ISO text for dates.
+        for name in ("posted_at", "created_at"):
+            ordered[COLUMNS.index(name)] = list(map(sqlite_datetime, columns[name]))
+        ordered[COLUMNS.index("local_date")] = list(map(_iso_day, columns["local_date"]))
+        return _insert_sqlite(cursor, zip(*ordered, strict=True), account_id)
     one_row = "(" + ",".join(["%s"] * len(COLUMNS)) + ")"
     head = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES "  # noqa: S608
     tail = " ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id, external_id"
+    rows = list(zip(*ordered, strict=True))
     created: dict[str, int] = {}
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
-        params: list[Any] = []
-        for row in chunk:
-            params.extend(_values(row))
+        params = [value for row in chunk for value in row]
         cursor.execute(head + ",".join([one_row] * len(chunk)) + tail, params)
         created.update({external_id: new_id for new_id, external_id in cursor.fetchall()})
     return created
 
 
-def _insert_sqlite(cursor: Any, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+def _insert_sqlite(cursor: Any, rows: Iterator[tuple[Any, ...]], account_id: int) -> dict[str, int]:
     # SQLite has one writer and this transaction holds the write lock (BEGIN IMMEDIATE), so
     # every row with an id above the current maximum is one of ours: executemany, the fastest
     # path the driver has, then one range read for the new ids.
@@ -141,10 +115,10 @@ def _insert_sqlite(cursor: Any, rows: Sequence[dict[str, Any]]) -> dict[str, int
     cursor.executemany(
         f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608
         "ON CONFLICT (account_id, external_id) DO NOTHING",
-        _sqlite_params(rows),
+        rows,
     )
     cursor.execute(
         "SELECT external_id, id FROM transactions WHERE id > ? AND account_id = ?",
-        (before, rows[0]["account_id"]),
+        (before, account_id),
     )
     return dict(cursor.fetchall())

@@ -3,7 +3,7 @@
 Used by the operator batch endpoint and by file imports. Idempotent on (account, external id):
 re-posting a transaction creates nothing; a pending transaction re-posted as posted is updated.
 The account row is locked first, so one writer at a time checks what exists, stores the new rows
-(`bulk.insert_new`, INSERT ... ON CONFLICT DO NOTHING as a second guard) and updates statement
+(`bulk.insert_columns`, INSERT ... ON CONFLICT DO NOTHING as a second guard) and updates statement
 totals: concurrent posts of the same batch create each transaction once.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -29,7 +29,7 @@ from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
 from billbot.repayments.service import record_repayments
-from billbot.transactions.bulk import existing_ids, insert_new
+from billbot.transactions.bulk import existing_ids, insert_columns
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -108,9 +108,15 @@ class IngestResult:
         return self._counts[outcome]
 
 
-# Hook for categorisation: given the rows about to be stored (dicts with merchant_raw, mcc, kind,
-# user_id), fill merchant_name and the category columns in place.
-Categorise = Callable[[Session, int, list[dict[str, Any]]], None]
+# Hook for categorisation: for a user and distinct (raw description, mcc, kind) triples, return per
+# triple (merchant name, category, sub-category, source, rule, detail).
+Decision = tuple[str, str | None, str | None, str | None, str | None, str | None]
+Categorise = Callable[[Session, int, list[tuple[str, str | None, str]]], list[Decision]]
+
+# One prepared row: what `_Preparer.row` makes of an item, in this order.
+Prepared = tuple[str, datetime, date, int, str, str, str | None, str, str]
+_EXT: Final = 0
+_STATUS: Final = 8
 
 
 def infer_kind(amount_minor: int, description: str) -> str:
@@ -143,7 +149,7 @@ class _Preparer:
         self._known_currencies.add(code)
         return None
 
-    def row(self, item: Incoming) -> dict[str, Any] | str:
+    def row(self, item: Incoming) -> Prepared | str:
         """The row for `item`, or why it cannot be stored."""
         external_id, amount = item.external_id, item.amount_minor
         if not external_id or len(external_id) > 128:
@@ -181,28 +187,17 @@ class _Preparer:
                 self._noon[day] = posted_at
         else:
             return "a posting time or date is required"
-        merchant = description[:255]
-        return {
-            "user_id": self.user_id,
-            "account_id": self.account_id,
-            "statement_id": None,
-            "external_id": external_id,
-            "posted_at": posted_at,
-            "local_date": day,
-            "amount_minor": amount,
-            "currency": currency,
-            "merchant_raw": merchant,
-            "merchant_name": merchant,
-            "mcc": mcc,
-            "kind": kind,
-            "status": item.status,
-            "category": None,
-            "sub_category": None,
-            "category_source": None,
-            "category_rule": None,
-            "category_detail": None,
-            "created_at": self.now,
-        }
+        return (
+            external_id,
+            posted_at,
+            day,
+            amount,
+            currency,
+            description[:255],
+            mcc,
+            kind,
+            item.status,
+        )
 
 
 def ingest(
@@ -224,7 +219,7 @@ def ingest(
     tz = zone(time_zone)
     prepare = _Preparer(account, tz, now, default_currency).row
     outcomes: list[Outcome | None] = [None] * len(items)
-    accepted: list[tuple[int, dict[str, Any]]] = []
+    accepted: list[tuple[int, Prepared]] = []
     first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
         row = prepare(item)
@@ -236,47 +231,35 @@ def ingest(
                 )
             outcomes[index] = Outcome(index, item.external_id, "rejected", reason=row)
             continue
-        position = first_seen.get(row["external_id"])
+        position = first_seen.get(row[_EXT])
         if position is None:
-            first_seen[row["external_id"]] = len(accepted)
+            first_seen[row[_EXT]] = len(accepted)
             accepted.append((index, row))
             continue
         earlier_index, earlier = accepted[position]
-        if earlier["status"] == _PENDING and row["status"] == _POSTED:
+        if earlier[_STATUS] == _PENDING and row[_STATUS] == _POSTED:
             # The posted entry supersedes a pending one earlier in the same batch.
             accepted[position] = (index, row)
             index, reason = earlier_index, "superseded by a posted entry later in this batch"
         else:
             reason = "repeated in this batch"
-        outcomes[index] = Outcome(index, row["external_id"], "duplicate", reason=reason)
+        outcomes[index] = Outcome(index, row[_EXT], "duplicate", reason=reason)
 
     lock_account(session, account.id)
-    existing = existing_ids(session, account.id, [row["external_id"] for _, row in accepted])
-    fresh: list[tuple[int, dict[str, Any]]] = []
-    upgrades: list[tuple[int, dict[str, Any], int]] = []
+    existing = existing_ids(session, account.id, [row[_EXT] for _, row in accepted])
+    fresh: list[tuple[int, Prepared]] = []
+    upgrades: list[tuple[int, Prepared, int]] = []
     for index, row in accepted:
-        known = existing.get(row["external_id"])
+        known = existing.get(row[_EXT])
         if known is None:
             fresh.append((index, row))
-        elif known[1] == _PENDING and row["status"] == _POSTED:
+        elif known[1] == _PENDING and row[_STATUS] == _POSTED:
             upgrades.append((index, row, known[0]))
         else:
-            outcomes[index] = Outcome(index, row["external_id"], "duplicate", id=known[0])
-
-    rows = [row for _, row in fresh]
-    update_rows = [row for _, row, _ in upgrades]
-    if rows or update_rows:
+            outcomes[index] = Outcome(index, row[_EXT], "duplicate", id=known[0])
+    if fresh or upgrades:
         _store(
-            session,
-            account,
-            time_zone,
-            rows,
-            update_rows,
-            upgrades,
-            fresh,
-            outcomes,
-            now=now,
-            categorise=categorise,
+            session, account, time_zone, fresh, upgrades, outcomes, now=now, categorise=categorise
         )
     return IngestResult(outcomes=[o for o in outcomes if o is not None])
 
@@ -285,63 +268,132 @@ def _store(
     session: Session,
     account: Account,
     time_zone: str,
-    rows: list[dict[str, Any]],
-    update_rows: list[dict[str, Any]],
-    upgrades: list[tuple[int, dict[str, Any], int]],
-    fresh: list[tuple[int, dict[str, Any]]],
+    fresh: list[tuple[int, Prepared]],
+    upgrades: list[tuple[int, Prepared, int]],
     outcomes: list[Outcome | None],
     *,
     now: datetime,
     categorise: Categorise | None,
 ) -> None:
-    """Place rows in statements, categorise, insert or update them, and roll statements forward."""
+    """Place rows in statements, categorise, insert or update them, and roll statements forward.
+
+    Works column by column: the rows are transposed once, and every later step (statement
+    assignment, categorisation of each distinct description, the insert) runs over columns.
+    """
+    assert account.id is not None
+    prepared = [row for _, row in fresh] + [row for _, row, _ in upgrades]
+    ext, posted_at, days, amounts, currencies, merchants, mccs, kinds, statuses = (
+        list(column) for column in zip(*prepared, strict=True)
+    )
     today = now.astimezone(zone(time_zone)).date()
-    books = _place_in_statements(session, account, time_zone, rows + update_rows, today=today)
+    statement_ids, books = _place_in_statements(
+        session, account, time_zone, days, currencies, today=today
+    )
+    size = len(prepared)
     if categorise is not None:
-        categorise(session, account.user_id, rows + update_rows)
-
-    created = insert_new(session, rows)
+        triples = list(zip(merchants, mccs, kinds, strict=True))
+        distinct = list(set(triples))
+        decided = dict(zip(distinct, categorise(session, account.user_id, distinct), strict=True))
+        names, categories, subs, sources, rules, details = (
+            list(column) for column in zip(*map(decided.__getitem__, triples), strict=True)
+        )
+    else:
+        names = merchants
+        categories = subs = sources = rules = details = [None] * size
+    columns: dict[str, list[Any]] = {
+        "user_id": [account.user_id] * size,
+        "account_id": [account.id] * size,
+        "statement_id": statement_ids,
+        "external_id": ext,
+        "posted_at": posted_at,
+        "local_date": days,
+        "amount_minor": amounts,
+        "currency": currencies,
+        "merchant_raw": merchants,
+        "merchant_name": names,
+        "mcc": mccs,
+        "kind": kinds,
+        "status": statuses,
+        "category": categories,
+        "sub_category": subs,
+        "category_source": sources,
+        "category_rule": rules,
+        "category_detail": details,
+        "created_at": [now] * size,
+    }
+    new = len(fresh)
+    created = insert_columns(session, {name: values[:new] for name, values in columns.items()})
     for index, row in fresh:
-        new_id = created.get(row["external_id"])
+        new_id = created.get(row[_EXT])
         outcome: Literal["created", "duplicate"] = "created" if new_id is not None else "duplicate"
-        outcomes[index] = Outcome(index, row["external_id"], outcome, id=new_id)
-    for index, row, tid in upgrades:
-        values = {k: v for k, v in row.items() if k not in ("created_at", "external_id")}
-        session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
-        outcomes[index] = Outcome(index, row["external_id"], "updated", id=tid)
+        outcomes[index] = Outcome(index, row[_EXT], outcome, id=new_id)
+    stored_ids: dict[str, int] = dict(created)
+    if upgrades:
+        for position, (index, row, tid) in enumerate(upgrades, start=new):
+            skip = ("created_at", "external_id")
+            values = {
+                name: column[position] for name, column in columns.items() if name not in skip
+            }
+            session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
+            outcomes[index] = Outcome(index, row[_EXT], "updated", id=tid)
+            stored_ids[row[_EXT]] = tid
 
-    stored = rows if len(created) == len(rows) else [r for r in rows if r["external_id"] in created]
-    posted = [r for r in stored if r["status"] == _POSTED]
-    posted += [r for r in update_rows if r["status"] == _POSTED]
     deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in posted:
-        amount = row["amount_minor"]
-        delta = deltas[row["statement_id"]]
+    repaid = []
+    for position, (statement_id, amount, status, external_id) in enumerate(
+        zip(statement_ids, amounts, statuses, ext, strict=True)
+    ):
+        if status != _POSTED or external_id not in stored_ids:
+            continue
+        delta = deltas[statement_id]
         if amount > 0:
             delta[0] += amount
         else:
             delta[1] -= amount
+        if kinds[position] == "repayment":
+            repaid.append(
+                {
+                    "user_id": account.user_id,
+                    "account_id": account.id,
+                    "external_id": external_id,
+                    "amount_minor": amount,
+                    "currency": currencies[position],
+                    "posted_at": posted_at[position],
+                    "statement_id": statement_id,
+                    "kind": "repayment",
+                }
+            )
     for book in books:
         apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
-    new_ids = created | {row["external_id"]: tid for _, row, tid in upgrades}
-    record_repayments(session, rows=posted, ids=new_ids, books=books, now=now)
+    record_repayments(session, rows=repaid, ids=stored_ids, books=books, now=now)
     session.flush()
 
 
 def _place_in_statements(
-    session: Session, account: Account, time_zone: str, rows: list[dict[str, Any]], *, today: date
-) -> list[StatementBook]:
-    """Give each row the statement of its cycle in its currency, creating statements as needed."""
-    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_currency[row["currency"]].append(row)
+    session: Session,
+    account: Account,
+    time_zone: str,
+    days: list[date],
+    currencies: list[str],
+    *,
+    today: date,
+) -> tuple[list[int], list[StatementBook]]:
+    """The statement of each row's cycle in its currency, creating statements as needed."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, currency in enumerate(currencies):
+        positions[currency].append(position)
+    statement_ids = [0] * len(days)
     books = []
-    for currency, group in by_currency.items():
+    for currency, where in positions.items():
         book = load_book(session, account, time_zone, currency)
-        dates = [r["local_date"] for r in group]
-        cover(session, book, min(dates), max(max(dates), today))
+        group_days = [days[p] for p in where]
+        cover(session, book, min(group_days), max(max(group_days), today))
         ids = [s.id for s in book.statements]
-        for row, cycle_index in zip(group, assign_cycles(dates, book.cycles), strict=True):
-            row["statement_id"] = ids[cycle_index]
+        for position, cycle_index in zip(
+            where, assign_cycles(group_days, book.cycles), strict=True
+        ):
+            statement_id = ids[cycle_index]
+            assert statement_id is not None
+            statement_ids[position] = statement_id
         books.append(book)
-    return books
+    return statement_ids, books
