@@ -51,6 +51,15 @@ def exponent(currency: str) -> int:
     return int(get_currency_precision(code))
 
 
+def currency_code(value: str) -> str:
+    """`value` as an upper-case ISO 4217 code, or ValueError saying why (for schema validators)."""
+    try:
+        exponent(value)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from exc
+    return value.upper()
+
+
 def to_minor(value: Decimal | str | int, currency: str) -> int:
     """Convert a major-unit amount (`"12.34"`) to minor units, refusing sub-minor precision."""
     try:

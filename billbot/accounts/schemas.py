@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from billbot.accounts.models import AccountKind, DueRule
-from billbot.money import MoneyError, exponent
+from billbot.money import currency_code
 
 
 class AccountCreate(BaseModel):
@@ -30,11 +30,7 @@ class AccountCreate(BaseModel):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        try:
-            exponent(value)
-        except MoneyError as exc:
-            raise ValueError(str(exc)) from exc
-        return value.upper()
+        return currency_code(value)
 
     @model_validator(mode="after")
     def _due_value_fits_rule(self) -> AccountCreate:

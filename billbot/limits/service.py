@@ -42,6 +42,17 @@ def _record(
     )
 
 
+def _set_pending(
+    limit: Limit, *, amount: int | None, removal: bool, effective_at: datetime | None
+) -> None:
+    limit.pending_amount_minor, limit.pending_removal = amount, removal
+    limit.pending_effective_at = effective_at
+
+
+def _clear_pending(limit: Limit) -> None:
+    _set_pending(limit, amount=None, removal=False, effective_at=None)
+
+
 def parse_thresholds(text: str) -> list[int]:
     """Threshold basis points, ascending ("5000,8000,10000" → [5000, 8000, 10000])."""
     try:
@@ -173,11 +184,7 @@ def settle(session: Session, limit: Limit, *, now: datetime) -> Limit:
             effective_at=limit.pending_effective_at,
         )
         limit.amount_minor = limit.pending_amount_minor
-    limit.pending_amount_minor, limit.pending_removal, limit.pending_effective_at = (
-        None,
-        False,
-        None,
-    )
+    _clear_pending(limit)
     limit.updated_at = now
     session.flush()
     return limit
@@ -225,18 +232,10 @@ def change_amount(
         if amount_minor < limit.amount_minor:
             _record(session, limit, "lowered", old=limit.amount_minor, new=amount_minor, at=now)
         limit.amount_minor = amount_minor
-        limit.pending_amount_minor, limit.pending_removal, limit.pending_effective_at = (
-            None,
-            False,
-            None,
-        )
+        _clear_pending(limit)
     else:
         effective = now + cooling_off
-        limit.pending_amount_minor, limit.pending_removal, limit.pending_effective_at = (
-            amount_minor,
-            False,
-            effective,
-        )
+        _set_pending(limit, amount=amount_minor, removal=False, effective_at=effective)
         _record(
             session,
             limit,
@@ -256,11 +255,7 @@ def request_removal(
 ) -> Limit:
     """Removing a limit is the biggest raise of all: it waits out the cooling-off too."""
     effective = now + cooling_off
-    limit.pending_amount_minor, limit.pending_removal, limit.pending_effective_at = (
-        None,
-        True,
-        effective,
-    )
+    _set_pending(limit, amount=None, removal=True, effective_at=effective)
     limit.updated_at = now
     _record(
         session,
@@ -289,11 +284,7 @@ def cancel_pending(session: Session, *, limit: Limit, now: datetime) -> Limit:
         new=limit.pending_amount_minor,
         at=now,
     )
-    limit.pending_amount_minor, limit.pending_removal, limit.pending_effective_at = (
-        None,
-        False,
-        None,
-    )
+    _clear_pending(limit)
     limit.updated_at = now
     session.flush()
     return limit

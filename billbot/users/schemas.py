@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from billbot.clock import zone
-from billbot.money import MoneyError, exponent
+from billbot.money import currency_code
 
 Locale = Literal["en", "zh-CN"]
 
@@ -28,11 +28,7 @@ class UserBase(BaseModel):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        try:
-            exponent(value)
-        except MoneyError as exc:
-            raise ValueError(str(exc)) from exc
-        return value.upper()
+        return currency_code(value)
 
 
 class UserCreate(UserBase):
