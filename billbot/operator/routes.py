@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import AwareDatetime, BaseModel, Field
 
 from billbot.accounts.schemas import AccountCreate, AccountPublic
 from billbot.accounts.service import open_account
 from billbot.deps import ClockDep, SessionDep, SettingsDep, operator
-from billbot.errors import PayloadTooLarge
+from billbot.errors import PayloadTooLarge, ValidationFailed
 from billbot.operator.service import find_account, find_user
+from billbot.repayments.service import record_funding_source
 from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.transactions.schemas import IngestItem, IngestSummary, TransactionBatch
 from billbot.users.schemas import UserOperatorCreate, UserPublic
@@ -105,3 +107,55 @@ def post_transactions(
         if details
         else None,
     )
+
+
+class RepaymentIn(BaseModel):
+    """A repayment the issuer received; `amount_minor` is positive."""
+
+    external_id: str = Field(min_length=1, max_length=128)
+    amount_minor: int = Field(gt=0, strict=True)
+    paid_at: AwareDatetime
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    funding_source: str = Field(default="", max_length=80)
+
+
+@router.post(
+    "/accounts/{account_id}/repayments", dependencies=[Depends(operator("repayments:write"))]
+)
+def post_repayment(
+    account_id: int, body: RepaymentIn, request: Request, session: SessionDep, clock: ClockDep
+) -> dict[str, Any]:
+    """Record a repayment once (idempotent on external_id); statements update at once."""
+    account, user = find_account(session, account_id)
+    item = NewTransaction(
+        external_id=body.external_id,
+        amount_minor=-body.amount_minor,
+        currency=body.currency,
+        description=f"Repayment {body.funding_source}".strip(),
+        kind="repayment",
+        posted_at=body.paid_at,
+    )
+    result = ingest(
+        session,
+        account=account,
+        time_zone=user.time_zone,
+        items=[item],
+        now=clock.now(),
+        categorise=request.app.state.categorise,
+    )
+    outcome = result.outcomes[0]
+    if outcome.outcome == "rejected":
+        raise ValidationFailed(
+            outcome.reason or "the repayment was refused", code="repayment.invalid"
+        )
+    repayment = record_funding_source(
+        session,
+        account_id=account_id,
+        external_id=body.external_id,
+        funding_source=body.funding_source,
+    )
+    return {
+        "outcome": outcome.outcome,
+        "transaction_id": outcome.id,
+        "repayment_id": repayment.id if repayment else None,
+    }

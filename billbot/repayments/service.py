@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from billbot.bills.models import Statement
 from billbot.bills.service import StatementBook
@@ -62,3 +62,18 @@ def record_repayments(
         )
         count += 1
     return count
+
+
+def record_funding_source(
+    session: Session, *, account_id: int, external_id: str, funding_source: str
+) -> Repayment | None:
+    """Note where a recorded repayment came from (the first report wins: repayments are facts)."""
+    repayment = session.exec(
+        select(Repayment).where(
+            col(Repayment.account_id) == account_id, col(Repayment.external_id) == external_id
+        )
+    ).first()
+    if repayment is not None and funding_source and not repayment.funding_source:
+        repayment.funding_source = funding_source
+        session.flush()
+    return repayment
