@@ -5,6 +5,7 @@ from billbot.bills.models import Statement
 from billbot.categorize.models import CategoryRule
 from billbot.chat.models import ChatIdentity, LinkCode
 from billbot.limits.models import Limit, LimitChange
+from billbot.outbox.models import ContactPreferences, OutboxAttempt, OutboxMessage
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
@@ -14,9 +15,12 @@ __all__ = [
     "ApiKey",
     "CategoryRule",
     "ChatIdentity",
+    "ContactPreferences",
     "Limit",
     "LimitChange",
     "LinkCode",
+    "OutboxAttempt",
+    "OutboxMessage",
     "LoginFailure",
     "Repayment",
     "RepaymentAllocation",

@@ -50,6 +50,9 @@ class OutboundMessage:
     html: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     locale: str = "en"
+    # The sender's key for this message: a provider that supports idempotent sends uses it so a
+    # retry after a crash cannot deliver the same message twice.
+    idempotency_key: str | None = None
 
     def __post_init__(self) -> None:
         # Accept any iterable of buttons (a list is the natural literal) but store a tuple.

@@ -58,6 +58,7 @@ class FakeChannel(Channel):
         self.attempts: list[OutboundMessage] = []
         self._failures: deque[DeliveryError] = deque()
         self._counter = itertools.count(1)
+        self._by_key: dict[str, SendResult] = {}
 
     def fail_next(self, *errors: DeliveryError) -> None:
         """Make the next `len(errors)` sends raise these errors, in order."""
@@ -68,9 +69,15 @@ class FakeChannel(Channel):
         self.attempts.append(message)
         if self._failures:
             raise self._failures.popleft()
+        key = message.idempotency_key
+        if key is not None and key in self._by_key:
+            return self._by_key[key]  # an idempotent provider: the same answer, no second delivery
         self.render(message)
         self.sent.append(message)
-        return SendResult(provider_message_id=f"fake-{next(self._counter)}")
+        result = SendResult(provider_message_id=f"fake-{next(self._counter)}")
+        if key is not None:
+            self._by_key[key] = result
+        return result
 
     def verify(self, request: InboundRequest) -> None:
         """Accept requests whose `X-Fake-Signature` equals the secret."""

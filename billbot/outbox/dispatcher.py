@@ -1,0 +1,263 @@
+"""The dispatcher: claims due outbox messages, asks the contact policy, sends through `channels`.
+
+Delivery is at-least-once and never loses a message:
+1. *Claim* (committed): due rows become `sending` with a lease. On PostgreSQL the claim uses
+   `FOR UPDATE SKIP LOCKED`, so any number of dispatchers share the work without overlap; a
+   dispatcher that dies leaves its rows to be claimed again when the lease runs out.
+2. *Decide* (committed): the contact-policy gate sends, defers, folds or suppresses each message,
+   and the decision and its reason are recorded.
+3. *Send*: concurrently through the channel adapters, each message carrying its own idempotency
+   key, so a provider that honours one cannot deliver it twice after a crash between its
+   acceptance and step 4.
+4. *Record* (committed per message): sent; rate-limited (retry when the provider says); a
+   transient failure (exponential backoff with jitter, dead after `max_attempts`); or a
+   permanent failure (dead, with the provider's reason). Every attempt is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from billbot.clock import Clock
+from billbot.outbox.contacts import channel_states, prefs_of, sent_history
+from billbot.outbox.models import OutboxAttempt, OutboxMessage, OutboxStatus
+from billbot.reminders import Action, Category, PendingMessage, Priority, decide
+from billbot.users.models import User
+from channels import Button, Channel, OutboundMessage, SendResult
+from channels.errors import ChannelError, PermanentError, RateLimited
+
+
+@dataclass
+class Plan:
+    """A message the gate allowed: where it goes and what is sent."""
+
+    message_id: int
+    channel: str
+    outbound: OutboundMessage
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+class Dispatcher:
+    """Runs claim → decide → send → record over the outbox; safe to run several at once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        *,
+        batch: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 8,
+        base_backoff: timedelta = timedelta(seconds=30),
+        max_backoff: timedelta = timedelta(hours=1),
+        concurrency: int = 32,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine, self.channels, self.clock = engine, channels, clock
+        self.batch, self.lease, self.max_attempts = batch, lease, max_attempts
+        self.base_backoff, self.max_backoff = base_backoff, max_backoff
+        self.concurrency = concurrency
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    def claim(self) -> list[int]:
+        """Take due messages (and expired leases) for this dispatcher; committed before sending."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            due = or_(
+                col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.DEFERRED])
+                & (col(OutboxMessage.not_before) <= now),
+                (col(OutboxMessage.status) == OutboxStatus.SENDING)
+                & (col(OutboxMessage.lease_until) <= now),
+            )
+            query = (
+                select(OutboxMessage.id)
+                .where(due)
+                .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before))
+                .limit(self.batch)
+            )
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = [i for i in session.exec(query).all() if i is not None]
+            if ids:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(ids))
+                    .values(
+                        status=OutboxStatus.SENDING, lease_until=now + self.lease, updated_at=now
+                    )
+                )
+            session.commit()
+        return ids
+
+    def decide(self, ids: list[int], report: DispatchReport) -> list[Plan]:
+        """Ask the contact policy about each claimed message; record what is not sent now."""
+        now = self.clock.now()
+        plans = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            for message_id in ids:
+                message = session.get(OutboxMessage, message_id)
+                if message is None:  # erased with its borrower meanwhile
+                    continue
+                user = session.get(User, message.user_id)
+                assert user is not None
+                states, addresses = channel_states(session, user, self.channels)
+                pending = PendingMessage(
+                    scenario=message.scenario,
+                    category=Category(message.category),
+                    debt_key=message.debt_key,
+                    priority=Priority(message.priority),
+                    foldable=message.foldable,
+                    expires_at=message.expires_at,
+                    channel=message.channel,
+                )
+                decision = decide(
+                    pending, prefs_of(session, user), sent_history(session, user, now), states, now
+                )
+                message.reason, message.explanation = (
+                    decision.reason.value,
+                    decision.explanation[:500],
+                )
+                if decision.action == Action.SEND and decision.channel is not None:
+                    plans.append(
+                        Plan(
+                            message_id,
+                            decision.channel,
+                            self._outbound(message, user, addresses[decision.channel]),
+                        )
+                    )
+                    continue
+                if decision.action == Action.DEFER:
+                    message.status, message.not_before = (
+                        OutboxStatus.DEFERRED,
+                        decision.until or now,
+                    )
+                else:
+                    message.status = (
+                        OutboxStatus.FOLDED
+                        if decision.action == Action.FOLD
+                        else OutboxStatus.SUPPRESSED
+                    )
+                message.lease_until, message.updated_at = None, now
+                session.add(
+                    OutboxAttempt(
+                        message_id=message_id,
+                        at=now,
+                        outcome=message.status,
+                        detail=decision.explanation[:500],
+                        retry_at=decision.until,
+                    )
+                )
+                report.outcomes[message.status] += 1
+            session.commit()
+        return plans
+
+    @staticmethod
+    def _outbound(message: OutboxMessage, user: User, address: str) -> OutboundMessage:
+        buttons = tuple(Button(b["id"], b["title"]) for b in json.loads(message.buttons))
+        return OutboundMessage(
+            recipient=address,
+            text=message.body,
+            buttons=buttons,
+            subject=message.subject,
+            locale=user.locale,
+            idempotency_key=f"billbot-outbox-{message.id}",
+        )
+
+    async def _send(self, plan: Plan, gate: asyncio.Semaphore) -> SendResult | ChannelError:
+        async with gate:
+            try:
+                return await self.channels[plan.channel].send(plan.outbound)
+            except ChannelError as exc:
+                return exc
+
+    def record(self, plan: Plan, result: SendResult | ChannelError, report: DispatchReport) -> None:
+        """Store what one send did (its own transaction: nothing waits on the rest of the batch)."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            message = session.get(OutboxMessage, plan.message_id)
+            if message is None:
+                return
+            message.lease_until, message.updated_at = None, now
+            retry_at = None
+            if isinstance(result, SendResult):
+                message.status, message.sent_at = OutboxStatus.SENT, now
+                message.sent_channel, message.provider_message_id = (
+                    plan.channel,
+                    result.provider_message_id,
+                )
+                outcome, detail = "sent", result.provider_message_id
+            elif isinstance(result, PermanentError):
+                message.status, message.reason = OutboxStatus.DEAD, str(result.reason)
+                outcome, detail = "permanent", str(result)
+            else:
+                message.attempts += 1
+                outcome, detail = (
+                    ("rate_limited" if isinstance(result, RateLimited) else "transient"),
+                    str(result),
+                )
+                if message.attempts >= self.max_attempts:
+                    message.status, message.reason = OutboxStatus.DEAD, "retries_exhausted"
+                else:
+                    retry_at = now + self._wait(result, message.attempts)
+                    message.status, message.not_before = OutboxStatus.PENDING, retry_at
+            session.add(
+                OutboxAttempt(
+                    message_id=plan.message_id,
+                    at=now,
+                    channel=plan.channel,
+                    outcome=outcome,
+                    detail=detail[:500],
+                    retry_at=retry_at,
+                )
+            )
+            session.commit()
+            report.outcomes[outcome] += 1
+
+    def _wait(self, error: ChannelError, attempts: int) -> timedelta:
+        """The provider's retry-after when it gives one, else exponential backoff with jitter."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return timedelta(seconds=error.retry_after)
+        ceiling = min(self.max_backoff, self.base_backoff * (2 ** (attempts - 1)))
+        return timedelta(
+            seconds=self.rng.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds())
+        )
+
+    async def run_once(self) -> DispatchReport:
+        """One pass: claim, decide, send concurrently, record each result as it lands."""
+        report = DispatchReport()
+        ids = self.claim()
+        report.claimed = len(ids)
+        plans = self.decide(ids, report)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(plan: Plan) -> None:
+            self.record(plan, await self._send(plan, gate), report)
+
+        await asyncio.gather(*(deliver(plan) for plan in plans))
+        return report
+
+    def due_at(self) -> datetime | None:
+        """When the next message falls due (for a scheduler to sleep until)."""
+        with Session(self.engine) as session:
+            waiting = col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.DEFERRED])
+            return session.exec(
+                select(OutboxMessage.not_before)
+                .where(waiting)
+                .order_by(col(OutboxMessage.not_before))
+                .limit(1)
+            ).first()
