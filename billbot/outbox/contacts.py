@@ -1,15 +1,16 @@
-"""What the contact-policy gate needs to know about a borrower, read from the database."""
+"""What the contact-policy gate needs to know about borrowers, read in a few queries per batch."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlmodel import Session, col, select
 
 from billbot.chat.models import ChatIdentity
-from billbot.outbox.models import ContactPreferences
-from billbot.outbox.service import history_of
+from billbot.outbox.models import ContactPreferences, OutboxMessage, OutboxStatus
 from billbot.reminders import (
     HISTORY_LOOKBACK,
     Category,
@@ -25,21 +26,25 @@ from channels import Channel
 ALWAYS_LINKED = frozenset({"email", "webchat", "console", "fake"})
 
 
+@dataclass
+class Contact:
+    """One borrower as the gate sees them; `history` grows as a batch sends to them."""
+
+    user: User
+    prefs: ContactPrefs
+    history: list[SentContact]
+    channels: list[ChannelState]
+    addresses: dict[str, str]
+
+
 def _clock(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 
 
-def prefs_of(session: Session, user: User) -> ContactPrefs:
-    """The borrower's contact settings (defaults where they set none)."""
-    stored = session.get(ContactPreferences, user.id)
-    opted_out = frozenset(
-        session.exec(
-            select(ChatIdentity.channel).where(
-                col(ChatIdentity.user_id) == user.id, col(ChatIdentity.opted_out_at).is_not(None)
-            )
-        ).all()
-    )
+def _prefs(
+    user: User, stored: ContactPreferences | None, opted_out: frozenset[str]
+) -> ContactPrefs:
     if stored is None:
         return ContactPrefs(time_zone=user.time_zone, opted_out_channels=opted_out)
     return ContactPrefs(
@@ -55,33 +60,61 @@ def prefs_of(session: Session, user: User) -> ContactPrefs:
     )
 
 
-def sent_history(session: Session, user: User, now: datetime) -> list[SentContact]:
-    """What was sent to the borrower recently, as the gate counts it."""
-    assert user.id is not None
-    return [
-        SentContact(
-            sent_at=m.sent_at,
-            channel=m.sent_channel or "",
-            category=Category(m.category),
-            scenario=m.scenario,
-            debt_key=m.debt_key,
+def load_contacts(
+    session: Session, user_ids: Collection[int], adapters: Mapping[str, Channel], now: datetime
+) -> dict[int, Contact]:
+    """The gate's view of each borrower: settings, recent contacts, reachable channels."""
+    ids = sorted(set(user_ids))
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+    stored = {
+        p.user_id: p
+        for p in session.exec(
+            select(ContactPreferences).where(col(ContactPreferences.user_id).in_(ids))
+        ).all()
+    }
+    identities: dict[int, list[ChatIdentity]] = defaultdict(list)
+    for identity in session.exec(
+        select(ChatIdentity).where(col(ChatIdentity.user_id).in_(ids))
+    ).all():
+        identities[identity.user_id].append(identity)
+    history: dict[int, list[SentContact]] = defaultdict(list)
+    sent = session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.user_id).in_(ids),
+            col(OutboxMessage.status) == OutboxStatus.SENT,
+            col(OutboxMessage.sent_at) >= now - HISTORY_LOOKBACK,
         )
-        for m in history_of(session, user_id=user.id, since=now - HISTORY_LOOKBACK)
-        if m.sent_at is not None
-    ]
+    ).all()
+    for m in sent:
+        if m.sent_at is not None:
+            history[m.user_id].append(
+                SentContact(
+                    sent_at=m.sent_at,
+                    channel=m.sent_channel or "",
+                    category=Category(m.category),
+                    scenario=m.scenario,
+                    debt_key=m.debt_key,
+                )
+            )
+    contacts = {}
+    for user_id, user in users.items():
+        assert user_id is not None
+        opted_out = frozenset(i.channel for i in identities[user_id] if i.opted_out_at is not None)
+        states, addresses = _channels(user, identities[user_id], adapters)
+        contacts[user_id] = Contact(
+            user, _prefs(user, stored.get(user_id), opted_out), history[user_id], states, addresses
+        )
+    return contacts
 
 
-def channel_states(
-    session: Session, user: User, channels: Mapping[str, Channel]
+def _channels(
+    user: User, identities: list[ChatIdentity], adapters: Mapping[str, Channel]
 ) -> tuple[list[ChannelState], dict[str, str]]:
     """The borrower's reachable channels among those configured, and their address on each."""
-    identities = session.exec(
-        select(ChatIdentity).where(col(ChatIdentity.user_id) == user.id)
-    ).all()
     addresses: dict[str, str] = {}
     states: list[ChannelState] = []
     for identity in identities:
-        adapter = channels.get(identity.channel)
+        adapter = adapters.get(identity.channel)
         if adapter is None:
             continue
         addresses[identity.channel] = identity.address
@@ -93,7 +126,7 @@ def channel_states(
                 last_inbound_at=identity.last_inbound_at,
             )
         )
-    for name in sorted(ALWAYS_LINKED & set(channels) - set(addresses)):
+    for name in sorted(ALWAYS_LINKED & set(adapters) - set(addresses)):
         addresses[name] = user.email if name in ("email", "console") else str(user.id)
-        states.append(ChannelState.from_capabilities(name, channels[name].capabilities))
+        states.append(ChannelState.from_capabilities(name, adapters[name].capabilities))
     return states, addresses

@@ -9,7 +9,7 @@ Delivery is at-least-once and never loses a message:
 3. *Send*: concurrently through the channel adapters, each message carrying its own idempotency
    key, so a provider that honours one cannot deliver it twice after a crash between its
    acceptance and step 4.
-4. *Record* (committed per message): sent; rate-limited (retry when the provider says); a
+4. *Record* (committed once per pass): sent; rate-limited (retry when the provider says); a
    transient failure (exponential backoff with jitter, dead after `max_attempts`); or a
    permanent failure (dead, with the provider's reason). Every attempt is kept.
 """
@@ -28,9 +28,16 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from billbot.clock import Clock
-from billbot.outbox.contacts import channel_states, prefs_of, sent_history
+from billbot.outbox.contacts import load_contacts
 from billbot.outbox.models import OutboxAttempt, OutboxMessage, OutboxStatus
-from billbot.reminders import Action, Category, PendingMessage, Priority, decide
+from billbot.reminders import (
+    Action,
+    Category,
+    PendingMessage,
+    Priority,
+    SentContact,
+    decide,
+)
 from billbot.users.models import User
 from channels import Button, Channel, OutboundMessage, SendResult
 from channels.errors import ChannelError, PermanentError, RateLimited
@@ -108,14 +115,21 @@ class Dispatcher:
         """Ask the contact policy about each claimed message; record what is not sent now."""
         now = self.clock.now()
         plans = []
-        with Session(self.engine, expire_on_commit=False) as session:
-            for message_id in ids:
-                message = session.get(OutboxMessage, message_id)
-                if message is None:  # erased with its borrower meanwhile
-                    continue
-                user = session.get(User, message.user_id)
-                assert user is not None
-                states, addresses = channel_states(session, user, self.channels)
+        # Borrowers are read once per batch; what this batch sends joins their history at once,
+        # so two messages for one borrower in one batch cannot both squeeze under a cap.
+        with Session(self.engine, expire_on_commit=False) as session, session.no_autoflush:
+            messages = session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids))
+                .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before))
+            ).all()
+            contacts = load_contacts(session, [m.user_id for m in messages], self.channels, now)
+            for message in messages:
+                assert message.id is not None
+                message_id = message.id
+                contact = contacts[message.user_id]
+                user, prefs, history = contact.user, contact.prefs, contact.history
+                states, addresses = contact.channels, contact.addresses
                 pending = PendingMessage(
                     scenario=message.scenario,
                     category=Category(message.category),
@@ -125,14 +139,21 @@ class Dispatcher:
                     expires_at=message.expires_at,
                     channel=message.channel,
                 )
-                decision = decide(
-                    pending, prefs_of(session, user), sent_history(session, user, now), states, now
-                )
+                decision = decide(pending, prefs, history, states, now)
                 message.reason, message.explanation = (
                     decision.reason.value,
                     decision.explanation[:500],
                 )
                 if decision.action == Action.SEND and decision.channel is not None:
+                    history.append(
+                        SentContact(
+                            sent_at=now,
+                            channel=decision.channel,
+                            category=pending.category,
+                            scenario=message.scenario,
+                            debt_key=message.debt_key,
+                        )
+                    )
                     plans.append(
                         Plan(
                             message_id,
@@ -185,48 +206,60 @@ class Dispatcher:
             except ChannelError as exc:
                 return exc
 
-    def record(self, plan: Plan, result: SendResult | ChannelError, report: DispatchReport) -> None:
-        """Store what one send did (its own transaction: nothing waits on the rest of the batch)."""
+    def record(
+        self, results: list[tuple[Plan, SendResult | ChannelError]], report: DispatchReport
+    ) -> None:
+        """Store what the sends did, in one transaction for the pass."""
         now = self.clock.now()
-        with Session(self.engine) as session:
-            message = session.get(OutboxMessage, plan.message_id)
-            if message is None:
-                return
-            message.lease_until, message.updated_at = None, now
-            retry_at = None
-            if isinstance(result, SendResult):
-                message.status, message.sent_at = OutboxStatus.SENT, now
-                message.sent_channel, message.provider_message_id = (
-                    plan.channel,
-                    result.provider_message_id,
-                )
-                outcome, detail = "sent", result.provider_message_id
-            elif isinstance(result, PermanentError):
-                message.status, message.reason = OutboxStatus.DEAD, str(result.reason)
-                outcome, detail = "permanent", str(result)
-            else:
-                message.attempts += 1
-                outcome, detail = (
-                    ("rate_limited" if isinstance(result, RateLimited) else "transient"),
-                    str(result),
-                )
-                if message.attempts >= self.max_attempts:
-                    message.status, message.reason = OutboxStatus.DEAD, "retries_exhausted"
-                else:
-                    retry_at = now + self._wait(result, message.attempts)
-                    message.status, message.not_before = OutboxStatus.PENDING, retry_at
-            session.add(
-                OutboxAttempt(
-                    message_id=plan.message_id,
-                    at=now,
-                    channel=plan.channel,
-                    outcome=outcome,
-                    detail=detail[:500],
-                    retry_at=retry_at,
-                )
-            )
+        with Session(self.engine) as session, session.no_autoflush:
+            ids = [plan.message_id for plan, _ in results]
+            found = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
+            by_id = {m.id: m for m in found}
+            for plan, result in results:
+                message = by_id.get(plan.message_id)
+                if message is not None:  # else erased with its borrower meanwhile
+                    self._record_one(session, message, plan, result, now, report)
             session.commit()
-            report.outcomes[outcome] += 1
+
+    def _record_one(
+        self,
+        session: Session,
+        message: OutboxMessage,
+        plan: Plan,
+        result: SendResult | ChannelError,
+        now: datetime,
+        report: DispatchReport,
+    ) -> None:
+        message.lease_until, message.updated_at = None, now
+        retry_at = None
+        if isinstance(result, SendResult):
+            message.status, message.sent_at = OutboxStatus.SENT, now
+            message.sent_channel = plan.channel
+            message.provider_message_id = result.provider_message_id
+            outcome, detail = "sent", result.provider_message_id
+        elif isinstance(result, PermanentError):
+            message.status, message.reason = OutboxStatus.DEAD, str(result.reason)
+            outcome, detail = "permanent", str(result)
+        else:
+            message.attempts += 1
+            limited = isinstance(result, RateLimited)
+            outcome, detail = ("rate_limited" if limited else "transient"), str(result)
+            if message.attempts >= self.max_attempts:
+                message.status, message.reason = OutboxStatus.DEAD, "retries_exhausted"
+            else:
+                retry_at = now + self._wait(result, message.attempts)
+                message.status, message.not_before = OutboxStatus.PENDING, retry_at
+        session.add(
+            OutboxAttempt(
+                message_id=plan.message_id,
+                at=now,
+                channel=plan.channel,
+                outcome=outcome,
+                detail=detail[:500],
+                retry_at=retry_at,
+            )
+        )
+        report.outcomes[outcome] += 1
 
     def _wait(self, error: ChannelError, attempts: int) -> timedelta:
         """The provider's retry-after when it gives one, else exponential backoff with jitter."""
@@ -245,10 +278,9 @@ class Dispatcher:
         plans = self.decide(ids, report)
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def deliver(plan: Plan) -> None:
-            self.record(plan, await self._send(plan, gate), report)
-
-        await asyncio.gather(*(deliver(plan) for plan in plans))
+        if plans:
+            results = await asyncio.gather(*(self._send(plan, gate) for plan in plans))
+            self.record(list(zip(plans, results, strict=True)), report)
         return report
 
     def due_at(self) -> datetime | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from billbot.outbox.models import OutboxMessage, OutboxStatus
 
@@ -61,16 +61,3 @@ def enqueue(
     if new_id is None:
         return None
     return session.get(OutboxMessage, new_id)
-
-
-def history_of(session: Session, *, user_id: int, since: datetime) -> list[OutboxMessage]:
-    """The user's messages sent since `since` (what the contact caps count)."""
-    return list(
-        session.exec(
-            select(OutboxMessage).where(
-                col(OutboxMessage.user_id) == user_id,
-                col(OutboxMessage.status) == OutboxStatus.SENT,
-                col(OutboxMessage.sent_at) >= since,
-            )
-        ).all()
-    )

@@ -181,11 +181,11 @@ class CrashAfterSend(Dispatcher):
 
     crashes = 1
 
-    def record(self, plan: Any, result: Any, report: Any) -> None:
+    def record(self, results: Any, report: Any) -> None:
         if self.crashes:
             self.crashes -= 1
             raise SystemExit("killed")
-        super().record(plan, result, report)
+        super().record(results, report)
 
 
 class CrashBeforeSend(Dispatcher):
@@ -247,3 +247,21 @@ def test_two_dispatchers_share_the_work_on_postgresql(
         list(pool.map(work, range(2)))
     assert len(seen) == 12 and len(set(seen)) == 12
     assert _statuses(engine) == ["sent"] * 12
+
+
+def test_caps_hold_within_one_batch(
+    engine: Engine, clock: FrozenClock, make_user: Any, dispatcher: Dispatcher, fake: FakeChannel
+) -> None:
+    user = make_user(time_zone="Asia/Shanghai")
+    _queue(engine, clock, user.id, 5)  # five nudges at once; the daily cap is three
+    asyncio.run(dispatcher.run_once())
+    assert sorted(_statuses(engine)) == ["deferred", "deferred", "sent", "sent", "sent"]
+    assert len(fake.sent) == 3
+    with Session(engine) as session:
+        deferred = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.status) == "deferred")
+        ).all()
+        assert {m.reason for m in deferred} == {"daily_cap"}
+        assert all(
+            m.not_before >= datetime(2026, 11, 16, 16, 0, tzinfo=UTC) for m in deferred
+        )  # next local day
