@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,11 +31,13 @@ from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
 from billbot.privacy.routes import router as privacy_router
 from billbot.repayments.routes import router as repayments_router
+from billbot.scheduler import start_scheduler
 from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
 from billbot.users.routes import router as users_router
 from billbot.wiring import categoriser_hook
+from channels import Channel, ConsoleChannel
 
 log = logging.getLogger("billbot.http")
 
@@ -90,6 +92,7 @@ def create_app(
     engine: Engine | None = None,
     clock: Clock | None = None,
     categorise: Categorise | None = None,
+    channels: Mapping[str, Channel] | None = None,
     check_migrations: bool = True,
 ) -> FastAPI:
     """A ready-to-serve app; tests pass their own engine and clock."""
@@ -98,10 +101,23 @@ def create_app(
     configure_logging(settings.log_level, as_json=settings.log_json)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_migrations:
             ensure_migrated(engine)
+        running = None
+        if settings.scheduler_enabled:
+            running = start_scheduler(
+                engine,
+                app.state.clock,
+                channels if channels is not None else {"console": ConsoleChannel()},
+                sweep_seconds=settings.sweep_seconds,
+                dispatch_seconds=settings.dispatch_seconds,
+            )
         yield
+        if running is not None:
+            scheduler, leadership = running
+            scheduler.shutdown(wait=False)
+            leadership.release()
 
     app = FastAPI(
         title="billbot",

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     installment_offers: str = (
         "3:fee_per_month:60,6:fee_per_month:60,12:fee_per_month:55,24:apr:1500"
     )
+    scheduler_enabled: bool = False
+    sweep_seconds: int = Field(default=60, ge=1)
+    dispatch_seconds: int = Field(default=10, ge=1)
     link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     limit_cooling_off_hours: int = Field(default=24, ge=0, le=24 * 30)
     max_batch_transactions: int = Field(default=10_000, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -21,12 +22,17 @@ def serve(
     port: int = typer.Option(8000, help="TCP port"),
     workers: int = typer.Option(1, help="worker processes (PostgreSQL for more than one)"),
 ) -> None:
-    """Serve the API on the configured database (refuses an unmigrated one)."""
+    """Serve the API on the configured database (refuses an unmigrated one); runs the sweeps."""
     ensure_migrated(get_engine())
     if workers > 1:
+        # Every worker dispatches; the sweeps run in whichever holds the leader lock.
+        os.environ["BILLBOT_SCHEDULER_ENABLED"] = "true"
         uvicorn.run("billbot.asgi:app", host=host, port=port, workers=workers)
     else:
-        uvicorn.run(create_app(categorise=categoriser_hook()), host=host, port=port)
+        settings = get_settings().model_copy(update={"scheduler_enabled": True})
+        uvicorn.run(
+            create_app(settings=settings, categorise=categoriser_hook()), host=host, port=port
+        )
 
 
 def demo(
@@ -62,6 +68,14 @@ def demo(
         }
     )
     if serve_after:
-        settings = get_settings().model_copy(update={"database_url": f"sqlite:///{database}"})
+        # The demo runs its sweeps often, so reminders show in this console within a minute.
+        settings = get_settings().model_copy(
+            update={
+                "database_url": f"sqlite:///{database}",
+                "scheduler_enabled": True,
+                "sweep_seconds": 15,
+                "dispatch_seconds": 5,
+            }
+        )
         app = create_app(settings=settings, engine=engine, categorise=categoriser_hook())
         uvicorn.run(app, host=host, port=port)

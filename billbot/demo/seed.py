@@ -13,6 +13,7 @@ from billbot.accounts.models import AccountKind, DueRule
 from billbot.accounts.schemas import AccountCreate
 from billbot.accounts.service import open_account
 from billbot.demo.merchants import CNY_MERCHANTS, USD_MERCHANTS, DemoMerchant
+from billbot.outbox.models import ContactPreferences
 from billbot.transactions.ingest import Categorise, NewTransaction, ingest
 from billbot.transactions.models import Transaction, TransactionKind, TransactionStatus
 from billbot.users.schemas import UserBase
@@ -243,6 +244,8 @@ def seed_demo(
         )
         account_ids.append(account.id)
         total += result.count("created")
+    # Mei lets reminders through at any hour, so the demo shows them whenever it is run.
+    session.add(ContactPreferences(user_id=user.id, quiet_enabled=False, updated_at=now))
     if categorise is not None:
         _learn_a_rule(session, user_id=user.id, now=now)
     _set_limits(session, user_id=user.id, travel_card=account_ids[1], now=now)

@@ -1,0 +1,35 @@
+"""Rendering scenario messages from Jinja2 templates, in the borrower's language and currency."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from billbot.money import format_money
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LOCALES = ("en", "zh-CN")
+
+
+@lru_cache
+def _environment() -> Environment:
+    # Escaping applies to .html templates only: chat and SMS text goes out as written.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    )
+
+
+def render(scenario: str, locale: str, **values: Any) -> str:
+    """The scenario's message in `locale` (English when the locale has no template)."""
+    language = locale if locale in LOCALES else "en"
+    return _environment().get_template(f"{scenario}.{language}.txt.j2").render(**values).strip()
+
+
+def money(amount_minor: int, currency: str, locale: str) -> str:
+    """An amount as the borrower reads it."""
+    return format_money(amount_minor, currency, locale)

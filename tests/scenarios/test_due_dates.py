@@ -1,0 +1,131 @@
+"""Due-date reminders: each reminder point once, in the borrower's language, never after payment."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from billbot.clock import FrozenClock
+from billbot.outbox.dispatcher import Dispatcher
+from billbot.outbox.models import OutboxMessage
+from billbot.scheduler import run_sweeps
+from billbot.transactions.ingest import NewTransaction, ingest
+from channels import FakeChannel
+
+
+def _scenarios(engine: Engine) -> list[tuple[str, str]]:
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        return [(m.scenario, m.dedupe_key.split(":")[-1]) for m in rows]
+
+
+def test_reminders_follow_the_due_date(
+    engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
+) -> None:
+    user = make_user(time_zone="Asia/Shanghai", locale="zh-CN", currency="CNY")
+    account = make_account(
+        user.id,
+        currency="CNY",
+        closing_day=5,
+        due_rule="fixed_day",
+        due_value=25,
+        min_payment_bps=1000,
+    )
+    clock.set(datetime(2026, 10, 20, 4, tzinfo=UTC))
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[
+                NewTransaction(
+                    external_id="buy",
+                    amount_minor=123_400,
+                    description="JD.COM",
+                    posted_at=clock.now(),
+                )
+            ],
+            now=clock.now(),
+        )
+        session.commit()
+    fake = FakeChannel()
+    dispatcher = Dispatcher(engine, {"fake": fake}, clock)
+
+    def day(month: int, date: int) -> None:
+        clock.set(datetime(2026, month, date, 4, tzinfo=UTC))  # noon in Shanghai
+        run_sweeps(engine, clock)
+        run_sweeps(engine, clock)  # a second run (or another instance) queues nothing new
+        asyncio.run(dispatcher.run_once())
+
+    day(11, 6)  # the cycle closed on 5 November: statement ready
+    day(11, 20)
+    day(11, 22)  # 3 days to go
+    day(11, 23)  # 2 days: the 3-day point was sent already
+    day(11, 24)  # tomorrow
+    day(11, 25)  # due today
+    day(11, 27)  # 2 days late: the day-1 point, missed by no sweep, goes now
+    day(11, 28)  # 3 days late
+    day(12, 2)  # 7 days late
+    day(12, 9)  # 14 days late: weekly from here (and the next statement is out)
+    assert _scenarios(engine) == [
+        ("statement_ready", "1"),
+        ("due_soon", "d-3"),
+        ("due_soon", "d-1"),
+        ("due_soon", "d-0"),
+        ("overdue", "late-1"),
+        ("overdue", "late-3"),
+        ("overdue", "late-7"),
+        ("statement_ready", "2"),  # December's statement closed on the 5th, carrying the debt
+        ("overdue", "late-14"),
+    ]
+    assert len(fake.sent) == 9
+    assert "¥1,234.00" in fake.sent[1].text and "3天后" in fake.sent[1].text
+    assert [b.id for b in fake.sent[1].buttons] == ["repay_options", "snooze_1d"]
+
+
+def test_no_reminder_once_paid(
+    engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
+) -> None:
+    user = make_user(time_zone="Europe/London")
+    account = make_account(user.id, closing_day=5, due_value=20)
+    clock.set(datetime(2026, 10, 20, 12, tzinfo=UTC))
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[
+                NewTransaction(
+                    external_id="buy",
+                    amount_minor=5_000,
+                    description="TESCO",
+                    posted_at=clock.now(),
+                )
+            ],
+            now=clock.now(),
+        )
+        session.commit()
+    clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))  # 3 days before 25 November
+    run_sweeps(engine, clock)
+    assert _scenarios(engine)[-1] == ("due_soon", "d-3")
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[
+                NewTransaction(
+                    external_id="pay", amount_minor=-5_000, kind="repayment", posted_at=clock.now()
+                )
+            ],
+            now=clock.now(),
+        )
+        session.commit()
+    for _ in range(10):
+        clock.advance(timedelta(days=1))
+        run_sweeps(engine, clock)
+    assert [s for s, _ in _scenarios(engine)] == ["statement_ready", "due_soon"]
