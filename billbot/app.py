@@ -31,6 +31,7 @@ from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
 from billbot.privacy.routes import router as privacy_router
 from billbot.repayments.routes import router as repayments_router
+from billbot.reports.routes import router as reports_router
 from billbot.scheduler import start_scheduler
 from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
@@ -188,6 +189,7 @@ def create_app(
         limits_router,
         chat_router,
         repayments_router,
+        reports_router,
         purchase_check_router,
         imports_router,
         privacy_router,

@@ -7,6 +7,7 @@ from billbot.chat.models import ChatIdentity, LinkCode
 from billbot.limits.models import Limit, LimitChange
 from billbot.outbox.models import ContactPreferences, OutboxAttempt, OutboxMessage
 from billbot.repayments.models import Repayment, RepaymentAllocation
+from billbot.reports.models import WeeklyReport
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
 
@@ -27,4 +28,5 @@ __all__ = [
     "Statement",
     "Transaction",
     "User",
+    "WeeklyReport",
 ]

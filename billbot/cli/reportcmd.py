@@ -44,3 +44,30 @@ def breakdown_cmd(
             )
     except BillbotError as exc:
         fail_from(exc)
+
+
+def weekly_report_cmd(
+    user: str = typer.Option(..., "--user", help="the borrower's email"),
+    week: str = typer.Option(..., "--week", help="ISO week, e.g. 2026-W44"),
+    output: str = typer.Option("json", "--format", help="json or text"),
+) -> None:
+    """Print a borrower's weekly report (computed and stored if it was not yet)."""
+    from billbot.reports.weekly import as_text, parse_week, report_for
+
+    if output not in ("json", "text"):
+        fail("--format is json or text")
+    try:
+        day = parse_week(week)
+    except ValueError as exc:
+        fail(str(exc))
+    engine = get_engine()
+    ensure_migrated(engine)
+    with session_scope(engine) as session:
+        borrower = find_user_by_email(session, user)
+        if borrower is None:
+            fail(f"no borrower with email {user!r}")
+        report = report_for(session, user=borrower, week_of=day, now=SystemClock().now())
+        if output == "json":
+            emit(report)
+        else:
+            print(as_text(report, borrower.locale))
