@@ -70,6 +70,9 @@ def _frame(session: Session, user_ids: Sequence[int], since: date, until: date) 
     sql = _SUMMED.replace("{users}", marks)
     rows = raw_rows(session, sql, [*user_ids, since, until])
     frame = pd.DataFrame.from_records(rows, columns=_COLUMNS)
+    # PostgreSQL sums bigints as numeric: back to exact integers.
+    frame["amount_minor"] = frame["amount_minor"].map(int).astype("int64")
+    frame["row_count"] = frame["row_count"].map(int).astype("int64")
     frame["local_date"] = pd.to_datetime(frame["local_date"])
     frame["transaction_id"] = 0
     frame["account_id"] = 0
