@@ -7,6 +7,7 @@ sweep again, or on another instance, queues nothing twice. Paid statements get n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -47,9 +48,22 @@ def _when(days: int, locale: str) -> str:
     return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
 
+def _latest(
+    rows: Sequence[tuple[Statement, Account, User]],
+) -> list[tuple[Statement, Account, User]]:
+    """Only each account's newest statement per currency: an older one's debt rolled into it."""
+    newest: dict[tuple[int, str], tuple[Statement, Account, User]] = {}
+    for row in rows:
+        key = (row[0].account_id, row[0].currency)
+        if key not in newest or row[0].cycle_end_date > newest[key][0].cycle_end_date:
+            newest[key] = row
+    return list(newest.values())
+
+
 def sweep_due_dates(session: Session, *, now: datetime) -> int:
     """Queue due-soon, due-today and overdue reminders for unpaid statements; returns how many."""
-    window_start, window_end = (now - timedelta(days=400)).date(), (now + timedelta(days=5)).date()
+    # Every unpaid statement of the last year: the newest per account decides what is reminded.
+    window_start = (now - timedelta(days=400)).date()
     rows = session.exec(
         select(Statement, Account, User)
         .join(Account, col(Account.id) == col(Statement.account_id))
@@ -57,11 +71,10 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         .where(
             col(Statement.status).in_(UNPAID),
             col(Statement.due_date) >= window_start,
-            col(Statement.due_date) <= window_end,
         )
     ).all()
     queued = 0
-    for statement, account, user in rows:
+    for statement, account, user in _latest(rows):
         remaining = statement.statement_balance_minor - statement.paid_minor
         if remaining <= 0:
             continue
@@ -70,6 +83,10 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         if slot is None:
             continue
         scenario, mark = slot
+        # Past the due date, only a missed minimum is overdue; a statement partly paid with at
+        # least the minimum is not chased (its interest shows in the next statement).
+        if scenario == "overdue" and statement.status != StatementStatus.OVERDUE:
+            continue
         days = (statement.due_date - today).days
         text = render(
             scenario,
@@ -113,12 +130,13 @@ def sweep_statements_ready(session: Session, *, now: datetime) -> int:
         .join(Account, col(Account.id) == col(Statement.account_id))
         .join(User, col(User.id) == col(Statement.user_id))
         .where(
-            col(Statement.closed_at) >= now - timedelta(days=2),
+            col(Statement.closes_at) >= now - timedelta(days=2),
+            col(Statement.closes_at) <= now,
             col(Statement.status).in_(UNPAID),
         )
     ).all()
     queued = 0
-    for statement, account, user in rows:
+    for statement, account, user in _latest(rows):
         if statement.statement_balance_minor <= 0:
             continue
         assert user.id is not None

@@ -70,7 +70,8 @@ def test_reminders_follow_the_due_date(
     day(11, 27)  # 2 days late: the day-1 point, missed by no sweep, goes now
     day(11, 28)  # 3 days late
     day(12, 2)  # 7 days late
-    day(12, 9)  # 14 days late: weekly from here (and the next statement is out)
+    day(12, 6)  # December's statement is out, carrying the debt
+    day(12, 9)  # 14 days late on November's, but December's is the one to pay now
     assert _scenarios(engine) == [
         ("statement_ready", "1"),
         ("due_soon", "d-3"),
@@ -79,10 +80,10 @@ def test_reminders_follow_the_due_date(
         ("overdue", "late-1"),
         ("overdue", "late-3"),
         ("overdue", "late-7"),
-        ("statement_ready", "2"),  # December's statement closed on the 5th, carrying the debt
-        ("overdue", "late-14"),
+        # December's statement closed on the 5th and carries the debt: reminders follow it now.
+        ("statement_ready", "2"),
     ]
-    assert len(fake.sent) == 9
+    assert len(fake.sent) == 8
     assert "¥1,234.00" in fake.sent[1].text and "3天后" in fake.sent[1].text
     assert [b.id for b in fake.sent[1].buttons] == ["repay_options", "snooze_1d"]
 
@@ -128,4 +129,5 @@ def test_no_reminder_once_paid(
     for _ in range(10):
         clock.advance(timedelta(days=1))
         run_sweeps(engine, clock)
-    assert [s for s, _ in _scenarios(engine)] == ["statement_ready", "due_soon"]
+    # The statement closed weeks before the first sweep: too late to say it is ready.
+    assert [s for s, _ in _scenarios(engine)] == ["due_soon"]
