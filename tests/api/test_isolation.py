@@ -21,6 +21,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/limits/{limit_id}"): {"amount_minor": 1},
     ("POST", "/v1/limits/{limit_id}/cancel-pending"): {},
 }
+# Path parameters that name something of the caller's own (not an id), with a value to use.
+OWN_SCOPED = {"week": "2026-W42"}
 ID_SOURCES = {
     "account_id": "accounts",
     "transaction_id": "transactions",
@@ -116,6 +118,17 @@ def test_second_user_sees_and_changes_nothing(
                     users = _values(listing.json(), "user_id")
                     assert all(uid == intruder.id for uid in users), (route_path, query)
                     walked += 1
+                continue
+            if params and all(name in OWN_SCOPED for name in params):
+                # Not an id: the caller gets their own data for it, never the owner's.
+                path = route_path
+                for name in params:
+                    path = path.replace("{" + name + "}", OWN_SCOPED[name])
+                response = client.request(method, path, headers=headers)
+                assert response.status_code in (200, 404), (method, path, response.text)
+                assert "REWE" not in response.text and owner.email not in response.text
+                assert all(uid == intruder.id for uid in _values(response.json(), "user_id"))
+                walked += 1
                 continue
             for name in params:
                 assert name in ID_SOURCES, f"add a source for path parameter {name!r} to this test"
