@@ -29,6 +29,7 @@ from billbot.limits.routes import operator_router as purchase_check_router
 from billbot.limits.routes import router as limits_router
 from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
+from billbot.outbox.routes import router as contact_router
 from billbot.privacy.routes import router as privacy_router
 from billbot.repayments.routes import router as repayments_router
 from billbot.reports.routes import router as reports_router
@@ -190,6 +191,7 @@ def create_app(
         chat_router,
         repayments_router,
         reports_router,
+        contact_router,
         purchase_check_router,
         imports_router,
         privacy_router,
