@@ -24,9 +24,10 @@ from billbot.accounts.schemas import AccountCreate
 from billbot.accounts.service import open_account
 from billbot.db import make_engine, upgrade
 from billbot.imports.service import import_parsed, parse_upload
+from billbot.limits.service import create_limit
 from billbot.users.schemas import UserBase
 from billbot.users.service import create_user
-from billbot.wiring import categoriser_hook
+from billbot.wiring import after_ingest_hook, categoriser_hook
 
 MERCHANTS = [
     ("SQ *BLUE BOTTLE COFFEE #{n} SAN FRANCISCO CA", "5814"),
@@ -60,7 +61,7 @@ def make_csv(rows: int, start: date, seed: int, tag: str = "") -> bytes:
 
 
 def import_rate(
-    engine_url: str, data: bytes, *, account_id: int, user_tz: str
+    engine_url: str, data: bytes, *, account_id: int, user_tz: str, scenarios: bool = True
 ) -> tuple[float, int]:
     """Seconds and rows created for one import through the service (parse, categorise, store, commit)."""
     engine = make_engine(engine_url)
@@ -85,6 +86,7 @@ def import_rate(
             parsed=parsed,
             now=datetime.now(UTC),
             categorise=categoriser_hook(),
+            after_store=after_ingest_hook() if scenarios else None,
         )
         session.commit()
     elapsed = time.perf_counter() - started
@@ -156,6 +158,22 @@ def fresh_database(path: Path) -> tuple[str, int]:
             data=AccountCreate(name="Card", currency="USD", closing_day=28),
             now=now,
         )
+        # The borrower's own limits, so the event scenarios have work to do.
+        for scope, target in (
+            ("ideal_bill", None),
+            ("sub_category", "coffee"),
+            ("category", "food"),
+        ):
+            create_limit(
+                session,
+                user_id=user.id,
+                scope=scope,
+                target=target,
+                period="month",
+                currency="USD",
+                amount_minor=500_000,
+                now=now,
+            )
         session.commit()
         assert account.id is not None
         account_id = account.id
@@ -198,6 +216,14 @@ def main() -> None:
         )
         print(
             f"peak RSS {peak_rss_mib():.0f} MiB (+{peak_rss_mib() - rss_before:.0f} MiB during the import)"
+        )
+        url, account_id = fresh_database(root / "quiet.db")
+        seconds_off, _ = import_rate(
+            url, data, account_id=account_id, user_tz="America/New_York", scenarios=False
+        )
+        print(
+            f"event scenarios off: {args.rows / seconds_off:,.0f} tx/s; "
+            f"on/off ratio = {seconds_off / seconds:.2f} (target >= 0.8)"
         )
 
         if args.prefill:

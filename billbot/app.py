@@ -38,7 +38,7 @@ from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
 from billbot.users.routes import router as users_router
-from billbot.wiring import categoriser_hook
+from billbot.wiring import after_ingest_hook, categoriser_hook
 from channels import Channel, ConsoleChannel
 
 log = logging.getLogger("billbot.http")
@@ -131,6 +131,7 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
     app.state.categorise = categorise if categorise is not None else categoriser_hook()
+    app.state.after_store = after_ingest_hook()
 
     @app.middleware("http")
     async def _request_context(

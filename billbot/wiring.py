@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import Session
+
 from billbot.categorize.service import categorise_rows
-from billbot.transactions.ingest import Categorise
+from billbot.transactions.ingest import AfterStore, Categorise
 
 
 def categoriser_hook() -> Categorise | None:
     """The categoriser applied to every ingested transaction."""
     return categorise_rows
+
+
+def after_ingest_hook() -> AfterStore | None:
+    """The event-driven scenarios evaluated with each batch of new transactions."""
+    from billbot.scenarios.limit_thresholds import evaluate_limit_thresholds
+
+    def evaluate(session: Session, user_id: int, now: datetime) -> int:
+        return evaluate_limit_thresholds(session, user_id=user_id, now=now)
+
+    return evaluate

@@ -15,7 +15,7 @@ from billbot.errors import BillbotError
 from billbot.imports.service import import_parsed, parse_upload
 from billbot.settings import get_settings
 from billbot.users.service import find_user_by_email
-from billbot.wiring import categoriser_hook
+from billbot.wiring import after_ingest_hook, categoriser_hook
 
 
 def import_file(
@@ -57,6 +57,7 @@ def import_file(
                 now=SystemClock().now(),
                 source_account=source_account,
                 categorise=categoriser_hook(),
+                after_store=after_ingest_hook(),
             )
             emit(asdict(summary))
     except BillbotError as exc:

@@ -48,5 +48,6 @@ def import_file(
         now=clock.now(),
         source_account=source_account,
         categorise=request.app.state.categorise,
+        after_store=request.app.state.after_store,
     )
     return asdict(summary)

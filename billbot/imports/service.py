@@ -11,7 +11,7 @@ from billbot.accounts.models import Account
 from billbot.errors import PayloadTooLarge, ValidationFailed
 from billbot.imports import ImportFileError, ParsedFile, parse_file
 from billbot.memory import cycle_collection_paused
-from billbot.transactions.ingest import Categorise, ingest
+from billbot.transactions.ingest import AfterStore, Categorise, ingest
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def import_parsed(
     now: datetime,
     source_account: str | None = None,
     categorise: Categorise | None = None,
+    after_store: AfterStore | None = None,
 ) -> ImportSummary:
     """Store a parsed file on `account`; a file holding several accounts needs `source_account`."""
     rows = parsed.transactions
@@ -95,6 +96,7 @@ def import_parsed(
             now=now,
             strict=True,
             categorise=categorise,
+            after_store=after_store,
         )
     dates = [min(r.posted_date for r in rows), max(r.posted_date for r in rows)] if rows else []
     assert account.id is not None

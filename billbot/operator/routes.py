@@ -88,6 +88,7 @@ def post_transactions(
         items=items,
         now=clock.now(),
         categorise=request.app.state.categorise,
+        after_store=request.app.state.after_store,
     )
     return IngestSummary(
         created=result.count("created"),
@@ -142,6 +143,7 @@ def post_repayment(
         items=[item],
         now=clock.now(),
         categorise=request.app.state.categorise,
+        after_store=request.app.state.after_store,
     )
     outcome = result.outcomes[0]
     if outcome.outcome == "rejected":

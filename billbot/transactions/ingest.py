@@ -113,6 +113,9 @@ class IngestResult:
 Decision = tuple[str, str | None, str | None, str | None, str | None, str | None]
 Categorise = Callable[[Session, int, list[tuple[str, str | None, str]]], list[Decision]]
 
+# Hook for event-driven scenarios, run in the same transaction once new rows are stored.
+AfterStore = Callable[[Session, int, datetime], Any]
+
 # One prepared row: what `_Preparer.row` makes of an item, in this order.
 Prepared = tuple[str, datetime, date, int, str, str, str | None, str, str]
 _EXT: Final = 0
@@ -210,6 +213,7 @@ def ingest(
     strict: bool = False,
     categorise: Categorise | None = None,
     default_currency: str | None = None,
+    after_store: AfterStore | None = None,
 ) -> IngestResult:
     """Store `items` on `account`; with `strict`, any invalid item aborts the whole batch.
 
@@ -259,7 +263,15 @@ def ingest(
             outcomes[index] = Outcome(index, row[_EXT], "duplicate", id=known[0])
     if fresh or upgrades:
         _store(
-            session, account, time_zone, fresh, upgrades, outcomes, now=now, categorise=categorise
+            session,
+            account,
+            time_zone,
+            fresh,
+            upgrades,
+            outcomes,
+            now=now,
+            categorise=categorise,
+            after_store=after_store,
         )
     return IngestResult(outcomes=[o for o in outcomes if o is not None])
 
@@ -274,6 +286,7 @@ def _store(
     *,
     now: datetime,
     categorise: Categorise | None,
+    after_store: AfterStore | None,
 ) -> None:
     """Place rows in statements, categorise, insert or update them, and roll statements forward.
 
@@ -367,6 +380,8 @@ def _store(
         apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
     record_repayments(session, rows=repaid, ids=stored_ids, books=books, now=now)
     session.flush()
+    if after_store is not None:
+        after_store(session, account.user_id, now)
 
 
 def _place_in_statements(

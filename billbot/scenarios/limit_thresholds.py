@@ -1,0 +1,87 @@
+"""The event-driven limit scenario: a threshold of the borrower's own limit was crossed.
+
+Evaluated in the same transaction as the transactions that caused it, once per batch (not per
+row). One message per limit, period and threshold (its dedupe key); when spending jumps past
+several thresholds at once, only the highest is told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from billbot.accounts.models import Account
+from billbot.categorize.taxonomy import load_taxonomy
+from billbot.limits.models import LimitScope
+from billbot.limits.progress import progress_for
+from billbot.limits.service import list_limits
+from billbot.outbox.service import enqueue
+from billbot.scenarios.messages import money, render
+from billbot.users.models import User
+
+_SUBJECTS = {
+    LimitScope.IDEAL_BILL: {"en": "monthly bill", "zh-CN": "每月账单"},
+    LimitScope.CREDIT_CAP: {"en": "credit", "zh-CN": "信用额度"},
+}
+
+
+def _subject(scope: str, target: str | None, locale: str) -> str:
+    if scope in _SUBJECTS:
+        return _SUBJECTS[LimitScope(scope)][locale]
+    taxonomy = load_taxonomy()
+    if target and (taxonomy.is_category(target) or taxonomy.is_sub_category(target)):
+        return taxonomy.label(target, locale)
+    return target or ""
+
+
+def evaluate_limit_thresholds(session: Session, *, user_id: int, now: datetime) -> int:
+    """Queue a message for each limit whose highest crossed threshold was not told yet."""
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    limits = list_limits(session, user_id=user_id, now=now)
+    if not limits:
+        return 0
+    accounts = {
+        a.id: a
+        for a in session.exec(select(Account).where(col(Account.user_id) == user_id)).all()
+        if a.id
+    }
+    progress = progress_for(
+        session, limits=limits, accounts=accounts, time_zone=user.time_zone, now=now
+    )
+    language = "zh-CN" if user.locale == "zh-CN" else "en"
+    queued = 0
+    for limit in limits:
+        assert limit.id is not None
+        figures, _ = progress[limit.id]
+        if not figures.thresholds_crossed:
+            continue
+        threshold = figures.thresholds_crossed[-1]
+        per_day = figures.per_day_left_minor if figures.remaining_minor > 0 else None
+        text = render(
+            "limit_threshold",
+            language,
+            name=user.display_name,
+            percent=figures.used_bps // 100,
+            subject=_subject(limit.scope, limit.target, language),
+            spent=money(figures.spent_minor, limit.currency, language),
+            limit=money(limit.amount_minor, limit.currency, language),
+            period_end=figures.period_end.isoformat() if figures.period_end else None,
+            remaining_per_day=money(per_day, limit.currency, language) if per_day else None,
+        )
+        period = figures.period_start.isoformat() if figures.period_start else "cap"
+        message = enqueue(
+            session,
+            user_id=user_id,
+            scenario="limit_threshold",
+            dedupe_key=f"limit_threshold:{limit.id}:{period}:{threshold}",
+            category="spending",
+            body=text,
+            now=now,
+            foldable=True,
+            priority=2 if threshold >= 10_000 else 1,
+        )
+        queued += message is not None
+    return queued
