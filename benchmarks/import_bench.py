@@ -201,6 +201,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         data = make_csv(args.rows, date(2025, 1, 1), seed=1)
+        # Warm up as a running service would be (categoriser compiled, caches filled).
+        url, account_id = fresh_database(root / "warm.db")
+        import_rate(
+            url,
+            make_csv(2_000, date(2024, 1, 1), seed=2),
+            account_id=account_id,
+            user_tz="America/New_York",
+        )
         rss_before = peak_rss_mib()
         url, account_id = fresh_database(root / "empty.db")
         seconds, created = import_rate(url, data, account_id=account_id, user_tz="America/New_York")
