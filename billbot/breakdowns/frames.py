@@ -17,24 +17,23 @@ from sqlmodel import Session
 
 from billbot.db import raw_rows
 
-_COLUMNS = [
-    "currency",
-    "kind",
-    "status",
-    "category",
-    "sub_category",
-    "merchant_name",
-    "current",
-    "positive",
-    "amount_minor",
-    "row_count",
-]
-_SUMMED = (
-    "SELECT currency, kind, status, category, sub_category, merchant_name, "
-    "CASE WHEN {current} THEN 1 ELSE 0 END, CASE WHEN amount_minor > 0 THEN 1 ELSE 0 END, "
-    "SUM(amount_minor), COUNT(*) FROM transactions WHERE user_id = {mark} AND {where} "
-    "GROUP BY currency, kind, status, category, sub_category, merchant_name, 7, 8"
+_LABELS = ["currency", "kind", "status", "category", "sub_category", "merchant_name"]
+# Four buckets per group: (current period?, positive amount?). Conditional sums keep the GROUP BY
+# to the labels alone, which the (user, labels..., date, amount) covering index already orders:
+# SQLite then groups while it reads, with no sort and no table lookups.
+_BUCKETS = ((True, True), (True, False), (False, True), (False, False))
+_SUMS = ", ".join(
+    f"SUM(CASE WHEN {'' if current else 'NOT '}({{current}}) AND amount_minor "
+    f"{'>' if positive else '<='} 0 THEN amount_minor ELSE 0 END), "
+    f"SUM(CASE WHEN {'' if current else 'NOT '}({{current}}) AND amount_minor "
+    f"{'>' if positive else '<='} 0 THEN 1 ELSE 0 END)"
+    for current, positive in _BUCKETS
 )
+_SUMMED = (
+    "SELECT currency, kind, status, category, sub_category, merchant_name, {sums} "
+    "FROM transactions WHERE user_id = {mark} AND {where} "
+    "GROUP BY currency, kind, status, category, sub_category, merchant_name"
+).replace("{sums}", _SUMS)
 
 
 def _summed(
@@ -47,15 +46,24 @@ def _summed(
     prev_start: date,
 ) -> pd.DataFrame:
     """Run the summing query; `current` and `where` are SQL with `{mark}` and their values."""
-    # Parameters in the order they appear in the SQL text: SELECT's, then the user's, then WHERE's.
+    # Parameters in the order they appear in the SQL text: the `current` test once per sum, then
+    # the user, then WHERE's.
     sql = _SUMMED.replace("{current}", current[0]).replace("{where}", where[0])
-    rows = raw_rows(session, sql, [*current[1], user_id, *where[1]])
-    frame = pd.DataFrame.from_records(rows, columns=_COLUMNS)
+    rows = raw_rows(session, sql, [*(list(current[1]) * 2 * len(_BUCKETS)), user_id, *where[1]])
+    records = []
+    period_start = {True: pd.Timestamp(start), False: pd.Timestamp(prev_start)}
+    for row in rows:
+        labels = row[:6]
+        for index, (is_current, _) in enumerate(_BUCKETS):
+            amount, count = row[6 + 2 * index], row[7 + 2 * index]
+            if count:
+                records.append((*labels, period_start[is_current], int(amount), int(count)))
+    frame = pd.DataFrame.from_records(
+        records, columns=[*_LABELS, "local_date", "amount_minor", "row_count"]
+    )
     frame["amount_minor"] = frame["amount_minor"].astype("int64")
     frame["row_count"] = frame["row_count"].astype("int64")
-    period_start = {1: pd.Timestamp(start), 0: pd.Timestamp(prev_start)}
-    frame["local_date"] = pd.to_datetime(frame["current"].map(period_start))
-    frame = frame.drop(columns=["current", "positive"])
+    frame["local_date"] = pd.to_datetime(frame["local_date"])
     frame.insert(0, "user_id", user_id)
     frame["transaction_id"] = 0
     frame["account_id"] = 0

@@ -41,6 +41,19 @@ class Transaction(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("account_id", "external_id", name="uq_transactions_account_external"),
         Index("ix_transactions_user_date", "user_id", "local_date"),
+        # Covers the breakdown and report reads: grouped by labels in index order, no table rows.
+        Index(
+            "ix_transactions_spending",
+            "user_id",
+            "currency",
+            "kind",
+            "status",
+            "category",
+            "sub_category",
+            "merchant_name",
+            "local_date",
+            "amount_minor",
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True))
