@@ -97,6 +97,7 @@ def import_parsed(
             strict=True,
             categorise=categorise,
             after_store=after_store,
+            want_ids=False,  # the summary counts rows; it names none
         )
     dates = [min(r.posted_date for r in rows), max(r.posted_date for r in rows)] if rows else []
     assert account.id is not None

@@ -60,6 +60,13 @@ def _cursor(session: Session) -> tuple[Any, bool]:
     return connection.connection.driver_connection.cursor(), is_sqlite  # type: ignore[union-attr]
 
 
+def account_is_empty(session: Session, account_id: int) -> bool:
+    """Whether the account has no transactions yet (its first import has nothing to compare)."""
+    return not raw_rows(
+        session, "SELECT 1 FROM transactions WHERE account_id = {mark} LIMIT 1", [account_id]
+    )
+
+
 def existing_ids(
     session: Session, account_id: int, external_ids: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
@@ -75,11 +82,14 @@ def existing_ids(
     return found
 
 
-def insert_columns(session: Session, columns: Mapping[str, Sequence[Any]]) -> dict[str, int]:
+def insert_columns(
+    session: Session, columns: Mapping[str, Sequence[Any]], *, want_ids: bool = True
+) -> dict[str, int | None]:
     """Insert rows given column by column (the keys of `COLUMNS`); returns new ids by external id.
 
     Rows that are already stored are skipped (INSERT ... ON CONFLICT DO NOTHING), so the result
-    names only the rows this call created.
+    names only the rows this call created. Without `want_ids` (a file import needs only counts),
+    SQLite skips reading the new ids back when every row went in: the ids are then None.
     """
     ordered = [columns[name] for name in COLUMNS]
     if not ordered[0]:
@@ -91,12 +101,14 @@ def insert_columns(session: Session, columns: Mapping[str, Sequence[Any]]) -> di
         for name in ("posted_at", "created_at"):
             ordered[COLUMNS.index(name)] = list(map(sqlite_datetime, columns[name]))
         ordered[COLUMNS.index("local_date")] = list(map(_iso_day, columns["local_date"]))
-        return _insert_sqlite(cursor, zip(*ordered, strict=True), account_id)
+        return _insert_sqlite(
+            cursor, zip(*ordered, strict=True), account_id, columns["external_id"], want_ids
+        )
     one_row = "(" + ",".join(["%s"] * len(COLUMNS)) + ")"
     head = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES "  # noqa: S608
     tail = " ON CONFLICT (account_id, external_id) DO NOTHING RETURNING id, external_id"
     rows = list(zip(*ordered, strict=True))
-    created: dict[str, int] = {}
+    created: dict[str, int | None] = {}
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         params = [value for row in chunk for value in row]
@@ -105,7 +117,13 @@ def insert_columns(session: Session, columns: Mapping[str, Sequence[Any]]) -> di
     return created
 
 
-def _insert_sqlite(cursor: Any, rows: Iterator[tuple[Any, ...]], account_id: int) -> dict[str, int]:
+def _insert_sqlite(
+    cursor: Any,
+    rows: Iterator[tuple[Any, ...]],
+    account_id: int,
+    external_ids: Sequence[str],
+    want_ids: bool,
+) -> dict[str, int | None]:
     # SQLite has one writer and this transaction holds the write lock (BEGIN IMMEDIATE), so
     # every row with an id above the current maximum is one of ours: executemany, the fastest
     # path the driver has, then one range read for the new ids.
@@ -117,6 +135,8 @@ def _insert_sqlite(cursor: Any, rows: Iterator[tuple[Any, ...]], account_id: int
         "ON CONFLICT (account_id, external_id) DO NOTHING",
         rows,
     )
+    if not want_ids and cursor.rowcount == len(external_ids):
+        return dict.fromkeys(external_ids)
     cursor.execute(
         "SELECT external_id, id FROM transactions WHERE id > ? AND account_id = ?",
         (before, account_id),

@@ -29,7 +29,7 @@ from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
 from billbot.repayments.service import record_repayments
-from billbot.transactions.bulk import existing_ids, insert_columns
+from billbot.transactions.bulk import account_is_empty, existing_ids, insert_columns
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -97,11 +97,14 @@ class Outcome:
 
 @dataclass
 class IngestResult:
+    """Each item's outcome; rows created without their ids asked for are only counted."""
+
     outcomes: list[Outcome] = field(default_factory=list)
+    uncounted: Counter[str] = field(default_factory=Counter)
 
     @cached_property
     def _counts(self) -> Counter[str]:
-        return Counter(o.outcome for o in self.outcomes)
+        return Counter(o.outcome for o in self.outcomes) + self.uncounted
 
     def count(self, outcome: str) -> int:
         """How many items had `outcome`."""
@@ -214,6 +217,7 @@ def ingest(
     categorise: Categorise | None = None,
     default_currency: str | None = None,
     after_store: AfterStore | None = None,
+    want_ids: bool = True,
 ) -> IngestResult:
     """Store `items` on `account`; with `strict`, any invalid item aborts the whole batch.
 
@@ -250,7 +254,11 @@ def ingest(
         outcomes[index] = Outcome(index, row[_EXT], "duplicate", reason=reason)
 
     lock_account(session, account.id)
-    existing = existing_ids(session, account.id, [row[_EXT] for _, row in accepted])
+    existing = (
+        {}
+        if account_is_empty(session, account.id)
+        else existing_ids(session, account.id, [row[_EXT] for _, row in accepted])
+    )
     fresh: list[tuple[int, Prepared]] = []
     upgrades: list[tuple[int, Prepared, int]] = []
     for index, row in accepted:
@@ -261,6 +269,7 @@ def ingest(
             upgrades.append((index, row, known[0]))
         else:
             outcomes[index] = Outcome(index, row[_EXT], "duplicate", id=known[0])
+    uncounted: Counter[str] = Counter()
     if fresh or upgrades:
         _store(
             session,
@@ -269,11 +278,13 @@ def ingest(
             fresh,
             upgrades,
             outcomes,
+            uncounted,
             now=now,
             categorise=categorise,
             after_store=after_store,
+            want_ids=want_ids,
         )
-    return IngestResult(outcomes=[o for o in outcomes if o is not None])
+    return IngestResult(outcomes=[o for o in outcomes if o is not None], uncounted=uncounted)
 
 
 def _store(
@@ -283,10 +294,12 @@ def _store(
     fresh: list[tuple[int, Prepared]],
     upgrades: list[tuple[int, Prepared, int]],
     outcomes: list[Outcome | None],
+    uncounted: Counter[str],
     *,
     now: datetime,
     categorise: Categorise | None,
     after_store: AfterStore | None,
+    want_ids: bool,
 ) -> None:
     """Place rows in statements, categorise, insert or update them, and roll statements forward.
 
@@ -335,12 +348,17 @@ def _store(
         "created_at": [now] * size,
     }
     new = len(fresh)
-    created = insert_columns(session, {name: values[:new] for name, values in columns.items()})
-    for index, row in fresh:
-        new_id = created.get(row[_EXT])
-        outcome: Literal["created", "duplicate"] = "created" if new_id is not None else "duplicate"
-        outcomes[index] = Outcome(index, row[_EXT], outcome, id=new_id)
-    stored_ids: dict[str, int] = dict(created)
+    created = insert_columns(
+        session, {name: values[:new] for name, values in columns.items()}, want_ids=want_ids
+    )
+    if not want_ids and len(created) == new:
+        uncounted["created"] += new  # a file import: counts are all it reports
+    else:
+        for index, row in fresh:
+            stored = row[_EXT] in created
+            outcome: Literal["created", "duplicate"] = "created" if stored else "duplicate"
+            outcomes[index] = Outcome(index, row[_EXT], outcome, id=created.get(row[_EXT]))
+    stored_ids: dict[str, int | None] = dict(created)
     if upgrades:
         for position, (index, row, tid) in enumerate(upgrades, start=new):
             skip = ("created_at", "external_id")
@@ -378,7 +396,12 @@ def _store(
             )
     for book in books:
         apply_deltas(book, [(sid, c, cr) for sid, (c, cr) in deltas.items()], now=now)
-    record_repayments(session, rows=repaid, ids=stored_ids, books=books, now=now)
+    if repaid:
+        unknown = [r["external_id"] for r in repaid if stored_ids.get(r["external_id"]) is None]
+        found = existing_ids(session, account.id, unknown) if unknown else {}
+        ids = {key: value for key, value in stored_ids.items() if value is not None}
+        ids.update({key: value[0] for key, value in found.items()})
+        record_repayments(session, rows=repaid, ids=ids, books=books, now=now)
     session.flush()
     if after_store is not None:
         after_store(session, account.user_id, now)
