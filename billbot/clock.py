@@ -54,10 +54,3 @@ def local_date(at: datetime, tz: ZoneInfo) -> date:
 def start_of_local_day(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which `day` begins in `tz` (DST-safe)."""
     return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
-
-
-def as_utc(at: datetime) -> datetime:
-    """`at` as aware UTC; naive values are taken to be UTC already (SQLite returns them so)."""
-    if at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at.astimezone(UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -57,13 +56,6 @@ class Settings(BaseSettings):
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("BILLBOT_SECRET_KEY must be at least 32 characters in production")
         return self
-
-    def sqlite_path(self) -> Path | None:
-        """The database file when the URL points at SQLite, else None."""
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
-            return Path(self.database_url[len(prefix) :])
-        return None
 
 
 @lru_cache

@@ -296,7 +296,3 @@ def _take(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
 def _is(valid: pd.DataFrame, codes: dict[str, np.ndarray], name: str, label: str) -> np.ndarray:
     """Which rows carry `label`, read through the categorical's codes."""
     return np.asarray(valid[name].cat.categories == label)[codes[name]]
-
-
-def _bit(mask: np.ndarray, bit: int) -> np.ndarray:
-    return mask.astype(np.uint16) * np.uint16(bit)

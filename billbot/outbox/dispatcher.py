@@ -282,14 +282,3 @@ class Dispatcher:
             results = await asyncio.gather(*(self._send(plan, gate) for plan in plans))
             self.record(list(zip(plans, results, strict=True)), report)
         return report
-
-    def due_at(self) -> datetime | None:
-        """When the next message falls due (for a scheduler to sleep until)."""
-        with Session(self.engine) as session:
-            waiting = col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.DEFERRED])
-            return session.exec(
-                select(OutboxMessage.not_before)
-                .where(waiting)
-                .order_by(col(OutboxMessage.not_before))
-                .limit(1)
-            ).first()

@@ -7,9 +7,11 @@ sweep again, or on another instance, queues nothing twice. Paid statements get n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account
@@ -48,22 +50,21 @@ def _when(days: int, locale: str) -> str:
     return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
 
-def _latest(
-    rows: Sequence[tuple[Statement, Account, User]],
-) -> list[tuple[Statement, Account, User]]:
-    """Only each account's newest statement per currency: an older one's debt rolled into it."""
-    newest: dict[tuple[int, str], tuple[Statement, Account, User]] = {}
-    for row in rows:
-        key = (row[0].account_id, row[0].currency)
-        if key not in newest or row[0].cycle_end_date > newest[key][0].cycle_end_date:
-            newest[key] = row
-    return list(newest.values())
+def _newest_closed() -> Any:
+    """Only each account's newest closed statement per currency: older debt rolled into it."""
+    newer = aliased(Statement)
+    return ~exists().where(
+        col(newer.account_id) == col(Statement.account_id),
+        col(newer.currency) == col(Statement.currency),
+        col(newer.cycle_end_date) > col(Statement.cycle_end_date),
+        col(newer.status) != StatementStatus.OPEN,
+    )
 
 
 def sweep_due_dates(session: Session, *, now: datetime) -> int:
     """Queue due-soon, due-today and overdue reminders for unpaid statements; returns how many."""
-    # Every unpaid statement of the last year: the newest per account decides what is reminded.
-    window_start = (now - timedelta(days=400)).date()
+    # Unpaid newest statements due within the due-soon window or already past due.
+    window_start, window_end = (now - timedelta(days=400)).date(), (now + timedelta(days=4)).date()
     rows = session.exec(
         select(Statement, Account, User)
         .join(Account, col(Account.id) == col(Statement.account_id))
@@ -71,10 +72,12 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         .where(
             col(Statement.status).in_(UNPAID),
             col(Statement.due_date) >= window_start,
+            col(Statement.due_date) <= window_end,
+            _newest_closed(),
         )
     ).all()
     queued = 0
-    for statement, account, user in _latest(rows):
+    for statement, account, user in rows:
         remaining = statement.statement_balance_minor - statement.paid_minor
         if remaining <= 0:
             continue
@@ -133,10 +136,11 @@ def sweep_statements_ready(session: Session, *, now: datetime) -> int:
             col(Statement.closes_at) >= now - timedelta(days=2),
             col(Statement.closes_at) <= now,
             col(Statement.status).in_(UNPAID),
+            _newest_closed(),
         )
     ).all()
     queued = 0
-    for statement, account, user in _latest(rows):
+    for statement, account, user in rows:
         if statement.statement_balance_minor <= 0:
             continue
         assert user.id is not None
