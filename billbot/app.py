@@ -20,6 +20,7 @@ from billbot.bills.routes import router as statements_router
 from billbot.breakdowns.routes import router as breakdowns_router
 from billbot.categorize.routes import operator_router as operator_rules_router
 from billbot.categorize.routes import router as categories_router
+from billbot.channel_config import build_channels
 from billbot.chat.routes import router as chat_router
 from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
@@ -39,7 +40,7 @@ from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
 from billbot.users.routes import router as users_router
 from billbot.wiring import after_ingest_hook, categoriser_hook
-from channels import Channel, ConsoleChannel
+from channels import Channel
 
 log = logging.getLogger("billbot.http")
 
@@ -111,7 +112,8 @@ def create_app(
             running = start_scheduler(
                 engine,
                 app.state.clock,
-                channels if channels is not None else {"console": ConsoleChannel()},
+                # The dispatcher's own adapters: its HTTP connections live in its event loop.
+                dict(channels) if channels is not None else build_channels(settings),
                 sweep_seconds=settings.sweep_seconds,
                 dispatch_seconds=settings.dispatch_seconds,
             )
@@ -132,6 +134,8 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.categorise = categorise if categorise is not None else categoriser_hook()
     app.state.after_store = after_ingest_hook()
+    # The adapters every outbound message and inbound webhook goes through.
+    app.state.channels = dict(channels) if channels is not None else build_channels(settings)
 
     @app.middleware("http")
     async def _request_context(

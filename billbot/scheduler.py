@@ -22,7 +22,7 @@ from sqlmodel import Session
 from billbot.bills.service import close_and_age
 from billbot.clock import Clock
 from billbot.logs import event
-from billbot.outbox.dispatcher import Dispatcher
+from billbot.outbox.dispatcher import Dispatcher, DispatchReport
 from billbot.scenarios.due_dates import sweep_due_dates, sweep_statements_ready
 from channels import Channel
 
@@ -92,8 +92,15 @@ def start_scheduler(
         if any(counts.values()):
             event(log, "sweeps.done", **counts)
 
+    async def dispatch_pass() -> DispatchReport:
+        try:
+            return await dispatcher.run_once()
+        finally:  # HTTP clients belong to this pass's event loop
+            for adapter in channels.values():
+                await adapter.aclose()
+
     def dispatch() -> None:
-        report = asyncio.run(dispatcher.run_once())
+        report = asyncio.run(dispatch_pass())
         if report.claimed:
             event(log, "dispatch.done", claimed=report.claimed, **dict(report.outcomes))
 

@@ -41,6 +41,36 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
+    # Chat channels (billbot/channel_config.py): each is enabled when its credentials are set;
+    # the base URLs point tests and benchmarks at local fakes.
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_graph_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v23.0"
+    whatsapp_template_name: str = "billbot_update"
+    whatsapp_template_language: str = "en"
+    messenger_page_access_token: str | None = None
+    messenger_app_secret: str | None = None
+    messenger_verify_token: str | None = None
+    messenger_graph_base_url: str = "https://graph.facebook.com"
+    messenger_api_version: str = "v23.0"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_base_url: str = "https://slack.com/api"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_status_callback_url: str | None = None
+    twilio_webhook_url: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    # Sending-rate overrides, e.g. "telegram:global=20,per_chat=1;sms:global=3" (messages/s).
+    channel_rate_limits: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
