@@ -40,19 +40,30 @@ def recompute(
     """Roll balances forward through an account's statements, oldest first, in place.
 
     Each statement's balance is the account balance at its close: the previous balance plus the
-    cycle's charges less its credits. Credits posted during the next cycle (refunds and repayments)
-    count as paid against it.
+    cycle's charges and the installments landing on it, less its credits and what was converted
+    to installment plans during the cycle. Credits and conversions made during the next cycle
+    (refunds, repayments, a balance converted to installments) count as paid against it. The
+    minimum due includes every installment landing on the statement in full, plus the minimum
+    rule applied to the rest of the balance.
     """
     opening = 0
     for index, statement in enumerate(statements):
         statement.opening_balance_minor = opening
-        balance = opening + statement.charges_minor - statement.credits_minor
+        installments = statement.installments_minor
+        balance = (
+            opening
+            + statement.charges_minor
+            + installments
+            - statement.credits_minor
+            - statement.converted_minor
+        )
         statement.statement_balance_minor = balance
         following = statements[index + 1] if index + 1 < len(statements) else None
-        statement.paid_minor = following.credits_minor if following is not None else 0
-        statement.minimum_due_minor = minimum_due(
-            balance, rate_bps=rate_bps, floor_minor=floor_minor
+        statement.paid_minor = (
+            following.credits_minor + following.converted_minor if following is not None else 0
         )
+        revolving = minimum_due(balance - installments, rate_bps=rate_bps, floor_minor=floor_minor)
+        statement.minimum_due_minor = min(max(balance, 0), installments + revolving)
         status = statement_status(
             balance=balance,
             minimum=statement.minimum_due_minor,

@@ -52,5 +52,13 @@ class Statement(SQLModel, table=True):
     statement_balance_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     minimum_due_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     paid_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # Installments landing on this statement (charges), and amounts converted to installment
+    # plans during this cycle (credits: they count as paid against the statement before it).
+    installments_minor: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    converted_minor: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
     status: str = Field(default=StatementStatus.OPEN, max_length=20)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -22,6 +22,8 @@ class StatementPublic(BaseModel):
     statement_balance_minor: int
     minimum_due_minor: int
     paid_minor: int
+    installments_minor: int = 0
+    converted_minor: int = 0
     status: str
     closed_at: datetime | None
 

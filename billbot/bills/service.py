@@ -15,6 +15,7 @@ from billbot.bills.balances import recompute
 from billbot.bills.cycles import Cycle, CyclePlan, closes_at, cycles_between
 from billbot.bills.models import Statement, StatementStatus
 from billbot.clock import local_date, zone
+from billbot.repayments.landing import attach_installments
 from billbot.transactions.models import Transaction, TransactionStatus
 
 
@@ -74,9 +75,11 @@ def cover(session: Session, book: StatementBook, first: date, last: date) -> Non
     have = {s.cycle_start_date: s for s in book.statements}
     tz = zone(book.time_zone)
     merged: list[Statement] = []
+    created = False
     for cycle in wanted:
         statement = have.get(cycle.start_date)
         if statement is None:
+            created = True
             assert book.account.id is not None
             statement = Statement(
                 account_id=book.account.id,
@@ -91,6 +94,11 @@ def cover(session: Session, book: StatementBook, first: date, last: date) -> Non
         merged.append(statement)
     session.flush()
     book.statements = merged
+    if created:
+        assert book.account.id is not None
+        attach_installments(
+            session, account_id=book.account.id, currency=book.currency, statements=merged
+        )
 
 
 def apply_deltas(
