@@ -34,6 +34,7 @@ from billbot.outbox.routes import router as contact_router
 from billbot.privacy.routes import router as privacy_router
 from billbot.repayments.routes import router as repayments_router
 from billbot.reports.routes import router as reports_router
+from billbot.scenarios.routes import router as scenarios_router
 from billbot.scheduler import start_scheduler
 from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
@@ -197,6 +198,7 @@ def create_app(
         repayments_router,
         reports_router,
         contact_router,
+        scenarios_router,
         purchase_check_router,
         imports_router,
         privacy_router,

@@ -8,6 +8,7 @@ from billbot.limits.models import Limit, LimitChange
 from billbot.outbox.models import ContactPreferences, OutboxAttempt, OutboxMessage
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.reports.models import WeeklyReport
+from billbot.scenarios.models import ScenarioSetting
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
 
@@ -25,6 +26,7 @@ __all__ = [
     "OutboxMessage",
     "Repayment",
     "RepaymentAllocation",
+    "ScenarioSetting",
     "Statement",
     "Transaction",
     "User",

@@ -19,6 +19,7 @@ from billbot.reminders import (
     QuietHours,
     SentContact,
 )
+from billbot.scenarios.preferences import switches_for
 from billbot.users.models import User
 from channels import Channel
 
@@ -43,10 +44,19 @@ def _clock(text: str) -> time:
 
 
 def _prefs(
-    user: User, stored: ContactPreferences | None, opted_out: frozenset[str]
+    user: User,
+    stored: ContactPreferences | None,
+    opted_out: frozenset[str],
+    switches: tuple[frozenset[str], dict[str, datetime]],
 ) -> ContactPrefs:
+    disabled, snoozes = switches
     if stored is None:
-        return ContactPrefs(time_zone=user.time_zone, opted_out_channels=opted_out)
+        return ContactPrefs(
+            time_zone=user.time_zone,
+            opted_out_channels=opted_out,
+            snoozes=snoozes,
+            disabled_scenarios=disabled,
+        )
     return ContactPrefs(
         time_zone=user.time_zone,
         quiet_hours=QuietHours(
@@ -57,6 +67,8 @@ def _prefs(
         channel_order=tuple(c for c in stored.channel_order.split(",") if c),
         opted_out_channels=opted_out,
         stopped_at=stored.stopped_at,
+        snoozes=snoozes,
+        disabled_scenarios=disabled,
     )
 
 
@@ -72,6 +84,7 @@ def load_contacts(
             select(ContactPreferences).where(col(ContactPreferences.user_id).in_(ids))
         ).all()
     }
+    switches = switches_for(session, ids, now)
     identities: dict[int, list[ChatIdentity]] = defaultdict(list)
     for identity in session.exec(
         select(ChatIdentity).where(col(ChatIdentity.user_id).in_(ids))
@@ -102,7 +115,11 @@ def load_contacts(
         opted_out = frozenset(i.channel for i in identities[user_id] if i.opted_out_at is not None)
         states, addresses = _channels(user, identities[user_id], adapters)
         contacts[user_id] = Contact(
-            user, _prefs(user, stored.get(user_id), opted_out), history[user_id], states, addresses
+            user,
+            _prefs(user, stored.get(user_id), opted_out, switches[user_id]),
+            history[user_id],
+            states,
+            addresses,
         )
     return contacts
 

@@ -35,6 +35,7 @@ from billbot.reminders import (
     Category,
     PendingMessage,
     Priority,
+    Reason,
     SentContact,
     decide,
 )
@@ -167,6 +168,9 @@ class Dispatcher:
                         OutboxStatus.DEFERRED,
                         decision.until or now,
                     )
+                    if decision.reason == Reason.SNOOZED and message.expires_at is not None:
+                        # A snoozed message keeps the rest of its life for after the snooze.
+                        message.expires_at += message.not_before - now
                 else:
                     message.status = (
                         OutboxStatus.FOLDED

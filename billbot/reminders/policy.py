@@ -10,10 +10,11 @@ The rules, in the order they are checked:
 4. **No usable channel** at all (every one unlinked or opted out) suppresses.
 5. **Timing**: the earliest instant from `now` (or `not_before`) that is outside any snooze of the
    scenario, outside quiet hours and under every cap, found by moving forward until all agree.
-   If that instant is never (a cap of zero) or not before `expires_at`, the message folds or is
-   suppressed. If it is later than `now` the message is deferred to it, except that a foldable
-   message held by a cap folds instead when waiting would be long: at once for low priority,
-   beyond `LONG_WAIT` for normal priority, never for high priority.
+   If that instant is never (a cap of zero) or not before `expires_at` (unless a snooze is what
+   holds it: a snoozed message waits), the message folds or is suppressed. If it is later than
+   `now` the message is deferred to it, except that a foldable message held by a cap folds
+   instead when waiting would be long: at once for low priority, beyond `LONG_WAIT` for normal
+   priority, never for high priority.
 6. **Channel**: the first usable channel in the user's order (see `routing`); when only closed
    session windows stand in the way the message folds or is suppressed, since no time will help.
 
@@ -259,7 +260,10 @@ def decide(
     )
     if hold.until is None:
         return verdict.give_up(Reason.NUDGES_OFF)
-    if message.expires_at is not None and hold.until >= message.expires_at:
+    # A snooze is the borrower's "later, please": the message waits for it rather than lapse
+    # (the dispatcher moves its expiry on by the wait).
+    snoozed = hold.reason == Reason.SNOOZED
+    if message.expires_at is not None and hold.until >= message.expires_at and not snoozed:
         return verdict.give_up(Reason.WOULD_EXPIRE)
     if hold.until > now:
         assert hold.reason is not None

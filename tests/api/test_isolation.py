@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from billbot.chat.linking import link
+from billbot.outbox.service import enqueue
 
 # Each path parameter a borrower endpoint takes, and how to find the first user's value for it.
 # A valid body for each borrower endpoint that takes one, so the ownership check is what answers.
@@ -20,9 +21,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/category-rules/{rule_id}"): {"sub_category": "coffee"},
     ("PATCH", "/v1/limits/{limit_id}"): {"amount_minor": 1},
     ("POST", "/v1/limits/{limit_id}/cancel-pending"): {},
+    ("PUT", "/v1/scenarios/{scenario}"): {"enabled": True},
+    ("POST", "/v1/scenarios/{scenario}/snooze"): {"hours": 1},
+    ("POST", "/v1/messages/{message_id}/snooze"): {"hours": 1},
 }
 # Path parameters that name something of the caller's own (not an id), with a value to use.
-OWN_SCOPED = {"week": "2026-W42"}
+OWN_SCOPED = {"week": "2026-W42", "scenario": "large_purchase"}
 ID_SOURCES = {
     "account_id": "accounts",
     "transaction_id": "transactions",
@@ -30,6 +34,7 @@ ID_SOURCES = {
     "rule_id": "category_rules",
     "limit_id": "limits",
     "identity_id": "chat_identities",
+    "message_id": "outbox_messages",
 }
 
 
@@ -86,6 +91,16 @@ def test_second_user_sees_and_changes_nothing(
     code = client.post("/v1/chat/link-codes", headers=owner_headers).json()["code"]
     with Session(engine) as session:
         link(session, channel="telegram", address="owner-chat", code=code, now=clock.now())
+        enqueue(
+            session,
+            user_id=owner.id,
+            scenario="due_soon",
+            dedupe_key="owner-due",
+            category="repayment",
+            debt_key="statement:1",
+            body="due soon",
+            now=clock.now(),
+        )
         session.commit()
     before = client.get("/v1/me/export", headers=owner_headers).json()
     owned_ids = {name: [row["id"] for row in before[table]] for name, table in ID_SOURCES.items()}
@@ -124,7 +139,8 @@ def test_second_user_sees_and_changes_nothing(
                 path = route_path
                 for name in params:
                     path = path.replace("{" + name + "}", OWN_SCOPED[name])
-                response = client.request(method, path, headers=headers)
+                body = BODIES.get((method, route_path))
+                response = client.request(method, path, headers=headers, json=body)
                 assert response.status_code in (200, 404), (method, path, response.text)
                 assert "REWE" not in response.text and owner.email not in response.text
                 assert all(uid == intruder.id for uid in _values(response.json(), "user_id"))
