@@ -44,6 +44,19 @@ def _slot(due: date, today: date) -> tuple[str, str] | None:
     return ("overdue", f"late-{OVERDUE_DAYS[-1] + 7 * weeks}")
 
 
+# The chat bot answers these button ids; titles stay within WhatsApp's 20 characters.
+_BUTTONS = {
+    "en": (("options", "Ways to pay"), ("paid", "I've paid"), ("snooze", "Remind me tomorrow")),
+    "zh-CN": (("options", "还款方式"), ("paid", "我已还款"), ("snooze", "明天提醒我")),
+}
+
+
+def repayment_buttons(statement_id: int | None, locale: str) -> list[tuple[str, str]]:
+    """The buttons of a repayment nudge: ways to pay, I've paid, remind me tomorrow."""
+    titles = _BUTTONS["zh-CN" if locale == "zh-CN" else "en"]
+    return [(f"{action}:{statement_id}", title) for action, title in titles]
+
+
 def _when(days: int, locale: str) -> str:
     if locale == "zh-CN":
         return {0: "今天", 1: "明天"}.get(days, f"{days}天后")
@@ -114,10 +127,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
             category="repayment",
             debt_key=f"statement:{statement.id}",
             body=text,
-            buttons=[
-                ("repay_options", "How to pay" if user.locale == "en" else "还款方式"),
-                ("snooze_1d", "Remind me tomorrow" if user.locale == "en" else "明天提醒"),
-            ],
+            buttons=repayment_buttons(statement.id, user.locale),
             now=now,
             expires_at=now + timedelta(days=1),
             priority=2 if scenario == "overdue" else 1,

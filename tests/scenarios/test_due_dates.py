@@ -23,6 +23,15 @@ def _scenarios(engine: Engine) -> list[tuple[str, str]]:
         return [(m.scenario, m.dedupe_key.split(":")[-1]) for m in rows]
 
 
+def _statement_of(engine: Engine, scenario: str) -> str:
+    with Session(engine) as session:
+        message = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.scenario) == scenario)
+        ).first()
+        assert message is not None and message.debt_key is not None
+        return message.debt_key.split(":")[1]
+
+
 def test_reminders_follow_the_due_date(
     engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
 ) -> None:
@@ -85,7 +94,17 @@ def test_reminders_follow_the_due_date(
     ]
     assert len(fake.sent) == 8
     assert "¥1,234.00" in fake.sent[1].text and "3天后" in fake.sent[1].text
-    assert [b.id for b in fake.sent[1].buttons] == ["repay_options", "snooze_1d"]
+    statement = _statement_of(engine, "due_soon")
+    assert [(b.id, b.title) for b in fake.sent[1].buttons] == [
+        (f"options:{statement}", "还款方式"),
+        (f"paid:{statement}", "我已还款"),
+        (f"snooze:{statement}", "明天提醒我"),
+    ]
+    assert [b.id for b in fake.sent[4].buttons] == [  # overdue nudges carry them too
+        f"options:{statement}",
+        f"paid:{statement}",
+        f"snooze:{statement}",
+    ]
 
 
 def test_no_reminder_once_paid(
