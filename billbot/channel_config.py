@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from billbot.errors import BillbotError
 from billbot.settings import Settings
@@ -19,12 +20,14 @@ from channels import (
     Channel,
     ConsoleChannel,
     ConsoleSettings,
+    EmailChannel,
     MessengerChannel,
     MessengerSettings,
     OutboundMessage,
     RateLimits,
     SlackChannel,
     SlackSettings,
+    SmtpSettings,
     TelegramChannel,
     TelegramSettings,
     TwilioSmsChannel,
@@ -35,6 +38,7 @@ from channels import (
     WhatsAppChannel,
     WhatsAppSettings,
 )
+from channels.mailfolder import MailFolderChannel, MailFolderSettings
 
 __all__ = ["ChannelConfigError", "build_channels", "parse_rate_limits"]
 
@@ -150,7 +154,27 @@ def _sms(s: Settings) -> Channel | None:
 
 
 def _email(s: Settings) -> Channel | None:
-    """Email (SMTP relay or a mail folder): not configured from settings yet."""
+    """Email: the SMTP relay when `BILLBOT_SMTP_HOST` is set, else `.eml` files in development."""
+    if s.smtp_host:
+        if s.smtp_use_tls and s.smtp_start_tls:
+            raise ChannelConfigError(
+                "set either BILLBOT_SMTP_USE_TLS (implicit TLS, port 465) or "
+                "BILLBOT_SMTP_START_TLS (port 587), not both"
+            )
+        return EmailChannel(
+            SmtpSettings(
+                host=s.smtp_host,
+                from_address=s.email_from_address,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password,
+                use_tls=s.smtp_use_tls,
+                start_tls=s.smtp_start_tls,
+            )
+        )
+    if s.environment == "development":
+        folder = MailFolderSettings(folder=Path(s.mail_folder), from_address=s.email_from_address)
+        return MailFolderChannel(folder)
     return None
 
 

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     installment_offers: str = (
         "3:fee_per_month:60,6:fee_per_month:60,12:fee_per_month:55,24:apr:1500"
     )
+    # Custom due dates: the days a borrower may choose ("1-28", "5,10,15,20-25"), how often
+    # (months), and the fewest days the issuer leaves between a closing date and its due date.
+    due_day_allowed: str = "1-28"
+    due_day_change_months: int = Field(default=12, ge=0, le=120)
+    due_day_min_grace_days: int = Field(default=10, ge=0, le=60)
     scheduler_enabled: bool = False
     sweep_seconds: int = Field(default=60, ge=1)
     dispatch_seconds: int = Field(default=10, ge=1)
@@ -41,6 +46,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
+    # Email (the weekly digest): SMTP when a host is set, else `.eml` files in `mail_folder`.
+    email_from_address: str = "billbot <digest@billbot.localhost>"
+    digest_unsubscribe_mailto: str = "unsubscribe@billbot.localhost"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_use_tls: bool = False
+    smtp_start_tls: bool | None = None
+    mail_folder: str = "var/mail"
     # Chat channels (billbot/channel_config.py): each is enabled when its credentials are set;
     # the base URLs point tests and benchmarks at local fakes.
     telegram_bot_token: str | None = None

@@ -8,6 +8,7 @@ or 465 with implicit TLS (`use_tls=True`). The from address must be one the rela
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -18,7 +19,7 @@ from channels._capabilities import ButtonFallback, ButtonLimits, Capabilities
 from channels._messages import Markup, OutboundMessage, SendResult
 from channels.errors import DeliveryError, FailureReason, PermanentError, TransientError
 
-__all__ = ["EmailChannel", "SmtpSettings"]
+__all__ = ["EmailChannel", "SmtpSettings", "compose_email"]
 
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 _RECIPIENT_CODES = frozenset({550, 551, 553})
@@ -63,24 +64,7 @@ class EmailChannel(Channel):
 
     def build(self, message: OutboundMessage) -> EmailMessage:
         """The MIME message that `send` transmits."""
-        if not message.subject:
-            raise PermanentError(FailureReason.INVALID_MESSAGE, "an email needs a subject")
-        email = EmailMessage()
-        domain = self.settings.from_address.rpartition("@")[2] or None
-        try:
-            email["From"] = self.settings.from_address
-            email["To"] = message.recipient
-            email["Subject"] = message.subject
-            email["Date"] = format_datetime(self._clock())
-            email["Message-ID"] = make_msgid(domain=domain)
-            for name, value in message.headers.items():
-                email[name] = value
-        except (ValueError, TypeError) as exc:
-            raise PermanentError(FailureReason.INVALID_MESSAGE, str(exc)) from exc
-        email.set_content(message.text)
-        if message.html:
-            email.add_alternative(message.html, subtype="html")
-        return email
+        return compose_email(message, from_address=self.settings.from_address, at=self._clock())
 
     async def send(self, message: OutboundMessage) -> SendResult:
         """Send through the relay; the provider message id is the Message-ID header."""
@@ -109,6 +93,32 @@ class EmailChannel(Channel):
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise TransientError(f"smtp: {type(exc).__name__}: {exc}") from exc
         return SendResult(provider_message_id=str(email["Message-ID"]))
+
+
+def compose_email(message: OutboundMessage, *, from_address: str, at: datetime) -> EmailMessage:
+    """A MIME email: plain text, plus an HTML alternative when given (multipart/alternative).
+
+    The message's own headers (List-Unsubscribe ...) are added after the standard ones; a header
+    the standard library refuses (a line break in a value ...) is a permanent failure.
+    """
+    if not message.subject:
+        raise PermanentError(FailureReason.INVALID_MESSAGE, "an email needs a subject")
+    email = EmailMessage()
+    domain = from_address.rpartition("@")[2].strip(">") or None
+    try:
+        email["From"] = from_address
+        email["To"] = message.recipient
+        email["Subject"] = message.subject
+        email["Date"] = format_datetime(at)
+        email["Message-ID"] = make_msgid(domain=domain)
+        for name, value in message.headers.items():
+            email[name] = value
+    except (ValueError, TypeError) as exc:
+        raise PermanentError(FailureReason.INVALID_MESSAGE, str(exc)) from exc
+    email.set_content(message.text)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
+    return email
 
 
 def _classify(code: int, detail: str, *, recipient: bool = False) -> DeliveryError:

@@ -49,13 +49,13 @@ def breakdown_cmd(
 def weekly_report_cmd(
     user: str = typer.Option(..., "--user", help="the borrower's email"),
     week: str = typer.Option(..., "--week", help="ISO week, e.g. 2026-W44"),
-    output: str = typer.Option("json", "--format", help="json or text"),
+    output: str = typer.Option("json", "--format", help="json, text or html (the digest email)"),
 ) -> None:
     """Print a borrower's weekly report (computed and stored if it was not yet)."""
     from billbot.reports.weekly import as_text, parse_week, report_for
 
-    if output not in ("json", "text"):
-        fail("--format is json or text")
+    if output not in ("json", "text", "html"):
+        fail("--format is json, text or html")
     try:
         day = parse_week(week)
     except ValueError as exc:
@@ -66,7 +66,17 @@ def weekly_report_cmd(
         borrower = find_user_by_email(session, user)
         if borrower is None:
             fail(f"no borrower with email {user!r}")
-        report = report_for(session, user=borrower, week_of=day, now=SystemClock().now())
+        now = SystemClock().now()
+        if output == "html":
+            from billbot.digests.compose import build_digest
+            from billbot.settings import get_settings
+
+            digest = build_digest(
+                session, user=borrower, week_of=day, now=now, settings=get_settings()
+            )
+            print(digest.html)
+            return
+        report = report_for(session, user=borrower, week_of=day, now=now)
         if output == "json":
             emit(report)
         else:

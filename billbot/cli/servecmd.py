@@ -13,7 +13,9 @@ from billbot.cli.output import emit
 from billbot.clock import SystemClock
 from billbot.db import ensure_migrated, get_engine, make_engine, session_scope, upgrade
 from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from billbot.digests.demo import write_last_digest
 from billbot.settings import get_settings
+from billbot.users.service import get_user
 from billbot.wiring import categoriser_hook
 
 
@@ -49,8 +51,17 @@ def demo(
     typer.echo(f"migrating {database} ...", err=True)
     upgrade(engine)
     typer.echo("seeding six months of demo spending ...", err=True)
+    now = SystemClock().now()
     with session_scope(engine) as session:
-        seeded = seed_demo(session, now=SystemClock().now(), categorise=categoriser_hook())
+        seeded = seed_demo(session, now=now, categorise=categoriser_hook())
+    with session_scope(engine) as session:
+        eml, html = write_last_digest(
+            session,
+            user=get_user(session, seeded.user_id),
+            now=now,
+            settings=get_settings(),
+            folder=Path(get_settings().mail_folder),
+        )
     base = f"http://{host}:{port}"
     emit(
         {
@@ -60,6 +71,7 @@ def demo(
             "operator_api_key": seeded.api_key,
             "accounts": seeded.account_ids,
             "transactions": seeded.transactions,
+            "weekly_digest": {"eml": str(eml), "html": str(html)},
             "try": [
                 f"curl -s -X POST {base}/v1/auth/login -H 'content-type: application/json' "
                 f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\'',

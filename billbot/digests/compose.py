@@ -91,13 +91,16 @@ def build_digest(
     week_of: date,
     now: datetime,
     settings: Settings,
-    also_since: datetime | None = None,
+    folded_between: tuple[datetime, datetime] | None = None,
 ) -> Digest:
-    """The digest of the borrower's week holding `week_of`, generating its report if needed."""
+    """The digest of the borrower's week holding `week_of`, generating its report if needed.
+
+    "Also this week" lists the messages folded in `folded_between` (default: the last 7 days).
+    """
     assert user.id is not None
     report = report_for(session, user=user, week_of=week_of, now=now)
-    since = also_since if also_since is not None else now - timedelta(days=7)
-    also = folded_since(session, user_id=user.id, since=since, until=now, tz=zone(user.time_zone))
+    since, until = folded_between or (now - timedelta(days=7), now)
+    also = folded_since(session, user_id=user.id, since=since, until=until, tz=zone(user.time_zone))
     rendered = render_digest(
         digest_content(
             report,
