@@ -40,6 +40,8 @@ from billbot.settings import Settings, get_settings
 from billbot.transactions.ingest import Categorise
 from billbot.transactions.routes import router as transactions_router
 from billbot.users.routes import router as users_router
+from billbot.webchat.routes import router as webchat_router
+from billbot.webhooks.routes import router as webhooks_router
 from billbot.wiring import after_ingest_hook, categoriser_hook
 from channels import Channel
 
@@ -203,6 +205,8 @@ def create_app(
         imports_router,
         privacy_router,
         operator_router,
+        webchat_router,
+        webhooks_router,
     ):
         app.include_router(router)
     return app

@@ -11,6 +11,8 @@ from billbot.reports.models import WeeklyReport
 from billbot.scenarios.models import ScenarioSetting
 from billbot.transactions.models import Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
+from billbot.webchat.models import WebChatMessage
+from billbot.webhooks.models import InboundReceipt
 
 __all__ = [
     "Account",
@@ -18,6 +20,7 @@ __all__ = [
     "CategoryRule",
     "ChatIdentity",
     "ContactPreferences",
+    "InboundReceipt",
     "Limit",
     "LimitChange",
     "LinkCode",
@@ -30,5 +33,6 @@ __all__ = [
     "Statement",
     "Transaction",
     "User",
+    "WebChatMessage",
     "WeeklyReport",
 ]

@@ -47,12 +47,17 @@ class OutboxMessage(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = Field(default=0)
     sent_channel: str | None = Field(default=None, max_length=20)
-    provider_message_id: str | None = Field(default=None, max_length=255)
+    provider_message_id: str | None = Field(default=None, max_length=255, index=True)
     reason: str | None = Field(default=None, max_length=40)
     explanation: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # What the provider later reported about a sent message (status webhooks).
+    delivery_status: str | None = Field(default=None, max_length=12)
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    delivery_error: str | None = Field(default=None, max_length=255)
 
 
 class OutboxAttempt(SQLModel, table=True):

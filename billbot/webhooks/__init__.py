@@ -1,0 +1,1 @@
+"""Provider webhooks: authenticate, de-duplicate, hand each event to the conversation, answer."""
