@@ -7,11 +7,16 @@ ValidationFailed (billbot.errors, 422)
     ├── UnsupportedTerm            repayment.unsupported_term
     ├── BudgetBelowMinimums        repayment.budget_below_minimums
     └── NeverClears                repayment.never_clears
+ValidationFailed
+├── DueDayNotAllowed               due_day.not_allowed
+└── DueDayUnchanged                due_day.unchanged
+ConflictError (409)
+└── DueDayTooSoon                  due_day.too_soon (details: possible_from)
 """
 
 from __future__ import annotations
 
-from billbot.errors import ValidationFailed
+from billbot.errors import ConflictError, ValidationFailed
 
 
 class RepaymentError(ValidationFailed):
@@ -48,3 +53,21 @@ class NeverClears(RepaymentError):
     """Payments that never bring the balance to zero (they do not outpace interest)."""
 
     code = "repayment.never_clears"
+
+
+class DueDayNotAllowed(ValidationFailed):
+    """A due day the issuer does not offer for this account."""
+
+    code = "due_day.not_allowed"
+
+
+class DueDayUnchanged(ValidationFailed):
+    """The account is already due on that day."""
+
+    code = "due_day.unchanged"
+
+
+class DueDayTooSoon(ConflictError):
+    """The due day was changed too recently; the details say from when it may change again."""
+
+    code = "due_day.too_soon"

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from billbot.bills.models import Statement
 from billbot.bills.service import StatementBook
 from billbot.repayments.models import Repayment, RepaymentAllocation
+from billbot.repayments.nudges import cancel_paid_nudges
 from billbot.transactions.models import TransactionKind
 
 
@@ -27,6 +28,8 @@ def record_repayments(
 
     A payment made during a cycle pays the statement that closed just before that cycle (the one
     it counts as paid against); a payment in the very first cycle is allocated to that cycle.
+    Reminders still pending for a statement the payments settled are suppressed at once
+    (`billbot.repayments.nudges`), in this same transaction.
     """
     pays: dict[int | None, Statement] = {}
     for book in books:
@@ -61,6 +64,10 @@ def record_repayments(
             ],
         )
         count += 1
+    if count:
+        # Reminders only chase statements due within about a year: the newest cycles suffice.
+        recent = [statement for book in books for statement in book.statements[-15:]]
+        cancel_paid_nudges(session, recent, now=now)
     return count
 
 

@@ -1,0 +1,78 @@
+"""Paying a statement calls off its pending reminders at once, before any dispatcher runs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from billbot.clock import FrozenClock
+from billbot.outbox.dispatcher import Dispatcher
+from billbot.outbox.models import OutboxAttempt, OutboxMessage
+from billbot.scheduler import run_sweeps
+from channels import FakeChannel
+
+
+def _messages(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+
+def test_paying_in_full_suppresses_the_pending_due_soon_nudge(
+    client: TestClient,
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    login: Any,
+    operator_headers: dict[str, str],
+) -> None:
+    user = make_user(time_zone="Europe/London")
+    account = make_account(user.id, closing_day=5, due_value=20)
+    purchase = {
+        "external_id": "buy",
+        "posted_at": "2026-10-20T12:00:00+00:00",
+        "amount_minor": 50_000,
+        "merchant": "TESCO",
+    }
+    client.post(
+        f"/operator/v1/accounts/{account.id}/transactions",
+        json={"transactions": [purchase]},
+        headers=operator_headers,
+    )
+    clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))  # 3 days before 25 November
+    run_sweeps(engine, clock)
+    (nudge,) = [m for m in _messages(engine) if m.scenario == "due_soon"]
+    assert nudge.status == "pending" and nudge.debt_key is not None
+
+    url = f"/operator/v1/accounts/{account.id}/repayments"
+    paid_at = "2026-11-22T12:30:00+00:00"
+    part = {"external_id": "r1", "amount_minor": 20_000, "paid_at": paid_at}
+    assert client.post(url, json=part, headers=operator_headers).json()["outcome"] == "created"
+    still = next(m for m in _messages(engine) if m.id == nudge.id)
+    assert still.status == "pending"  # a part payment leaves the statement owing: keep reminding
+
+    rest = {"external_id": "r2", "amount_minor": 30_000, "paid_at": paid_at}
+    assert client.post(url, json=rest, headers=operator_headers).json()["outcome"] == "created"
+    suppressed = next(m for m in _messages(engine) if m.id == nudge.id)
+    assert (suppressed.status, suppressed.reason) == ("suppressed", "paid")
+
+    fake = FakeChannel()
+    asyncio.run(Dispatcher(engine, {"fake": fake}, clock).run_once())
+    assert fake.sent == []
+    history = client.get("/v1/messages", headers=login(user.email)).json()
+    entry = next(m for m in history if m["id"] == nudge.id)
+    assert (entry["status"], entry["reason"]) == ("suppressed", "paid")
+    assert "paid" in entry["why"]
+    with Session(engine) as session:
+        attempts = session.exec(
+            select(OutboxAttempt).where(col(OutboxAttempt.message_id) == nudge.id)
+        ).all()
+        assert [a.outcome for a in attempts] == ["suppressed"]
+    # The sweep runs again the same day: a paid statement gets nothing new.
+    run_sweeps(engine, clock)
+    assert [m.scenario for m in _messages(engine) if m.status == "pending"] == []
