@@ -11,7 +11,6 @@ short explanation, returned to the caller to send directly, and learn nothing ab
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import re
@@ -23,6 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from billbot.bot import reply_to, unknown_sender_reply
 from billbot.chat.linking import find_code, identity_for, link
 from billbot.chat.models import ChatIdentity
 from billbot.errors import ValidationFailed
@@ -294,8 +294,6 @@ def _bot_reply(
     button_id: str | None,
 ) -> Reply:
     """The bot's answer; if the bot fails, its changes are undone and a short apology is sent."""
-    reply_to = importlib.import_module("billbot.bot").reply_to
-
     try:
         with session.begin_nested():
             answer: Reply = reply_to(
@@ -331,7 +329,6 @@ def _stranger(
     if isinstance(event, OptOut):
         handled.ignored += 1  # nothing to stop; carriers keep their own opt-out lists
         return
-    unknown_sender_reply = importlib.import_module("billbot.bot").unknown_sender_reply
     said = text if text is not None else getattr(event, "keyword", None)
     reply = unknown_sender_reply(said)
     handled.strangers.append(

@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-import billbot.bot as _bot
 from billbot.app import create_app
 from billbot.chat.linking import issue_code, link
 from billbot.clock import FrozenClock
@@ -42,20 +41,6 @@ from channels import (
     WhatsAppChannel,
     WhatsAppSettings,
 )
-
-if not hasattr(_bot, "reply_to"):  # a stand-in until the bot's answers land
-    from billbot.bot.reply import BotReply
-
-    def _reply_to(
-        session: Any, *, user: Any, channel: str, now: Any, text: Any = None, button_id: Any = None
-    ) -> BotReply:
-        return BotReply(f"bot heard {text or button_id}", (("options:1", "Ways to pay"),))
-
-    def _unknown_sender_reply(text: str | None) -> BotReply:
-        return BotReply("I don't know this chat yet: link it from the billbot app.")
-
-    _bot.reply_to = _reply_to
-    _bot.unknown_sender_reply = _unknown_sender_reply
 
 WEBHOOK_FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "webhooks"
 
