@@ -8,7 +8,10 @@ Delivery is at-least-once and never loses a message:
    and the decision and its reason are recorded.
 3. *Send*: concurrently through the channel adapters, each message carrying its own idempotency
    key, so a provider that honours one cannot deliver it twice after a crash between its
-   acceptance and step 4.
+   acceptance and step 4. Each channel's declared sending rates (overall and per chat) are held
+   (`billbot.outbox.rate_limits`); a message whose slot lies beyond the pass's horizon stays
+   pending for a later pass, untouched by the retry count. Outside WhatsApp's 24-hour window the
+   gate asks for a template: the configured approved one carries the text as its parameter.
 4. *Record* (committed once per pass): sent; rate-limited (retry when the provider says); a
    transient failure (exponential backoff with jitter, dead after `max_attempts`); or a
    permanent failure (dead, with the provider's reason). Every attempt is kept.
@@ -17,6 +20,7 @@ Delivery is at-least-once and never loses a message:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 from collections import Counter
@@ -30,6 +34,7 @@ from sqlmodel import Session, col, select
 from billbot.clock import Clock
 from billbot.outbox.contacts import load_contacts
 from billbot.outbox.models import OutboxAttempt, OutboxMessage, OutboxStatus
+from billbot.outbox.rate_limits import RateLimiter, Slot
 from billbot.reminders import (
     Action,
     Category,
@@ -40,7 +45,7 @@ from billbot.reminders import (
     decide,
 )
 from billbot.users.models import User
-from channels import Button, Channel, OutboundMessage, SendResult
+from channels import Button, Channel, OutboundMessage, SendResult, Template
 from channels.errors import ChannelError, PermanentError, RateLimited
 
 
@@ -51,6 +56,21 @@ class Plan:
     message_id: int
     channel: str
     outbound: OutboundMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A message the sending rate held back: it may go `wait` seconds from now."""
+
+    wait: float
+    channel: str
+
+
+SendOutcome = SendResult | ChannelError | Held
+
+# The approved utility template sent outside WhatsApp's 24-hour window; its one body parameter
+# is the message text (`BILLBOT_WHATSAPP_TEMPLATE_NAME` / `..._LANGUAGE`).
+DEFAULT_TEMPLATE = Template("billbot_update", "en")
 
 
 @dataclass
@@ -75,12 +95,18 @@ class Dispatcher:
         max_backoff: timedelta = timedelta(hours=1),
         concurrency: int = 32,
         rng: random.Random | None = None,
+        limiter: RateLimiter | None = None,
+        rate_horizon: float = 1.0,
+        template: Template = DEFAULT_TEMPLATE,
     ) -> None:
         self.engine, self.channels, self.clock = engine, channels, clock
         self.batch, self.lease, self.max_attempts = batch, lease, max_attempts
         self.base_backoff, self.max_backoff = base_backoff, max_backoff
         self.concurrency = concurrency
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        # Sending rates persist across passes; a slot further than `rate_horizon` s away waits.
+        self.limiter = limiter or RateLimiter(channels)
+        self.rate_horizon, self.template = rate_horizon, template
 
     def claim(self) -> list[int]:
         """Take due messages (and expired leases) for this dispatcher; committed before sending."""
@@ -155,13 +181,10 @@ class Dispatcher:
                             debt_key=message.debt_key,
                         )
                     )
-                    plans.append(
-                        Plan(
-                            message_id,
-                            decision.channel,
-                            self._outbound(message, user, addresses[decision.channel]),
-                        )
-                    )
+                    outbound = self._outbound(message, user, addresses[decision.channel])
+                    if decision.template_required:
+                        outbound = self._as_template(outbound)
+                    plans.append(Plan(message_id, decision.channel, outbound))
                     continue
                 if decision.action == Action.DEFER:
                     message.status, message.not_before = (
@@ -203,16 +226,43 @@ class Dispatcher:
             idempotency_key=f"billbot-outbox-{message.id}",
         )
 
-    async def _send(self, plan: Plan, gate: asyncio.Semaphore) -> SendResult | ChannelError:
-        async with gate:
-            try:
-                return await self.channels[plan.channel].send(plan.outbound)
-            except ChannelError as exc:
-                return exc
+    def _as_template(self, outbound: OutboundMessage) -> OutboundMessage:
+        """The message as the approved template, its text the one body parameter."""
+        # Template parameters take no newlines or tabs and at most 1,024 characters.
+        text = " ".join(outbound.text.split())[:1024]
+        template = dataclasses.replace(self.template, params=(text,))
+        return dataclasses.replace(outbound, template=template, buttons=())
 
-    def record(
-        self, results: list[tuple[Plan, SendResult | ChannelError]], report: DispatchReport
-    ) -> None:
+    async def _send(self, plan: Plan) -> SendResult | ChannelError:
+        try:
+            return await self.channels[plan.channel].send(plan.outbound)
+        except ChannelError as exc:
+            return exc
+
+    async def send(self, plans: list[Plan]) -> list[SendOutcome]:
+        """Send the plans concurrently, each at its sending slot; the rest are held."""
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def at_slot(plan: Plan, slot: Slot) -> SendOutcome:
+            await self.limiter.wait(slot)
+            async with gate:
+                return await self._send(plan)
+
+        async def held(outcome: Held) -> SendOutcome:
+            return outcome
+
+        sends = []
+        for plan in plans:  # in priority order; a wait for one chat delays no other
+            slot = self.limiter.reserve(
+                plan.channel, plan.outbound.recipient, horizon=self.rate_horizon
+            )
+            if isinstance(slot, Slot):
+                sends.append(at_slot(plan, slot))
+            else:
+                sends.append(held(Held(slot, plan.channel)))
+        return list(await asyncio.gather(*sends))
+
+    def record(self, results: list[tuple[Plan, SendOutcome]], report: DispatchReport) -> None:
         """Store what the sends did, in one transaction for the pass."""
         now = self.clock.now()
         with Session(self.engine) as session, session.no_autoflush:
@@ -230,13 +280,23 @@ class Dispatcher:
         session: Session,
         message: OutboxMessage,
         plan: Plan,
-        result: SendResult | ChannelError,
+        result: SendOutcome,
         now: datetime,
         report: DispatchReport,
     ) -> None:
         message.lease_until, message.updated_at = None, now
         retry_at = None
-        if isinstance(result, SendResult):
+        if isinstance(result, Held):
+            # Not an attempt: the provider never saw it, so the retry count stays.
+            retry_at = now + timedelta(seconds=result.wait)
+            message.status, message.not_before = OutboxStatus.PENDING, retry_at
+            limits = self.limiter.limits(result.channel)
+            outcome = "held"
+            detail = (
+                f"sending rate of {result.channel}: {limits.global_ or '-'}/s overall, "
+                f"{limits.per_chat or '-'}/s per chat"
+            )
+        elif isinstance(result, SendResult):
             message.status, message.sent_at = OutboxStatus.SENT, now
             message.sent_channel = plan.channel
             message.provider_message_id = result.provider_message_id
@@ -280,9 +340,7 @@ class Dispatcher:
         ids = self.claim()
         report.claimed = len(ids)
         plans = self.decide(ids, report)
-        gate = asyncio.Semaphore(self.concurrency)
-
         if plans:
-            results = await asyncio.gather(*(self._send(plan, gate) for plan in plans))
+            results = await self.send(plans)
             self.record(list(zip(plans, results, strict=True)), report)
         return report
