@@ -4,6 +4,7 @@ from billbot.accounts.models import Account
 from billbot.bills.models import Statement
 from billbot.categorize.models import CategoryRule
 from billbot.chat.models import ChatIdentity, LinkCode
+from billbot.digests.models import DigestSubscription
 from billbot.limits.models import Limit, LimitChange
 from billbot.outbox.models import ContactPreferences, OutboxAttempt, OutboxMessage
 from billbot.repayments.models import Repayment, RepaymentAllocation
@@ -20,6 +21,7 @@ __all__ = [
     "CategoryRule",
     "ChatIdentity",
     "ContactPreferences",
+    "DigestSubscription",
     "InboundReceipt",
     "Limit",
     "LimitChange",

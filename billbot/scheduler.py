@@ -24,20 +24,24 @@ from billbot.clock import Clock
 from billbot.logs import event
 from billbot.outbox.dispatcher import Dispatcher, DispatchReport
 from billbot.scenarios.due_dates import sweep_due_dates, sweep_statements_ready
+from billbot.scenarios.weekly_digest import sweep_weekly_digests
+from billbot.settings import Settings, get_settings
 from channels import Channel
 
 log = logging.getLogger("billbot.scheduler")
 LEADER_LOCK = 0x6B696C6C  # an arbitrary, fixed advisory-lock key for the sweep leader
 
 
-def run_sweeps(engine: Engine, clock: Clock) -> dict[str, int]:
+def run_sweeps(engine: Engine, clock: Clock, settings: Settings | None = None) -> dict[str, int]:
     """One pass of every time-driven sweep, in one transaction; safe to run twice."""
     now = clock.now()
+    settings = settings or get_settings()
     with Session(engine) as session:
         counts = {
             "statements_changed": close_and_age(session, now=now),
             "statement_ready": sweep_statements_ready(session, now=now),
             "due_reminders": sweep_due_dates(session, now=now),
+            "weekly_digests": sweep_weekly_digests(session, now=now, settings=settings),
         }
         session.commit()
     return counts
@@ -81,6 +85,7 @@ def start_scheduler(
     *,
     sweep_seconds: int,
     dispatch_seconds: int,
+    settings: Settings | None = None,
 ) -> tuple[BackgroundScheduler, Leadership]:
     """Start the sweeps (if this process leads) and the dispatcher in the background."""
     leadership = acquire_leadership(engine)
@@ -88,7 +93,7 @@ def start_scheduler(
     scheduler = BackgroundScheduler(timezone="UTC")
 
     def sweeps() -> None:
-        counts = run_sweeps(engine, clock)
+        counts = run_sweeps(engine, clock, settings)
         if any(counts.values()):
             event(log, "sweeps.done", **counts)
 

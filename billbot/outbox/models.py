@@ -40,6 +40,10 @@ class OutboxMessage(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=20, description="pinned channel")
     subject: str | None = Field(default=None, max_length=255)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    headers: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True), description="JSON object"
+    )
     buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     status: str = Field(default=OutboxStatus.PENDING, max_length=12)
     not_before: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

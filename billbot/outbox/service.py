@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Table
@@ -30,6 +30,8 @@ def enqueue(
     channel: str | None = None,
     not_before: datetime | None = None,
     expires_at: datetime | None = None,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> OutboxMessage | None:
     """Queue a message once per `dedupe_key`; returns it, or None when it was queued before."""
     table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -45,6 +47,8 @@ def enqueue(
         "channel": channel,
         "subject": subject,
         "body": body,
+        "html": html,
+        "headers": json.dumps(dict(headers), ensure_ascii=False) if headers else None,
         "buttons": json.dumps([{"id": i, "title": t} for i, t in buttons], ensure_ascii=False),
         "status": OutboxStatus.PENDING.value,
         "not_before": not_before or now,
