@@ -47,8 +47,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "请打开App，进入“设置 › 聊天应用”获取关联码，然后把关联码发给我。",
     },
     "not_found": {
-        "en": "I couldn't find that bill. Here is what I can help with:",
-        "zh-CN": "没有找到这份账单。我可以帮你：",
+        "en": "I couldn't find that. Here is what I can help with:",
+        "zh-CN": "没有找到相关内容。我可以帮你：",
     },
     "trouble": {
         "en": "Sorry, I couldn't do that just now. Please try again, or use the app.",
