@@ -24,6 +24,8 @@ from billbot.channel_config import build_channels
 from billbot.chat.routes import router as chat_router
 from billbot.clock import Clock, SystemClock
 from billbot.db import NotMigratedError, ensure_migrated, get_engine
+from billbot.digests.routes import links_router as digest_links_router
+from billbot.digests.routes import router as digest_router
 from billbot.errors import BillbotError, TooManyRequests
 from billbot.imports.routes import router as imports_router
 from billbot.limits.routes import operator_router as purchase_check_router
@@ -32,6 +34,8 @@ from billbot.logs import configure_logging, event, request_id
 from billbot.operator.routes import router as operator_router
 from billbot.outbox.routes import router as contact_router
 from billbot.privacy.routes import router as privacy_router
+from billbot.repayments.due_date_routes import router as due_date_router
+from billbot.repayments.installment_routes import router as installments_router
 from billbot.repayments.routes import router as repayments_router
 from billbot.reports.routes import router as reports_router
 from billbot.scenarios.routes import router as scenarios_router
@@ -119,6 +123,7 @@ def create_app(
                 dict(channels) if channels is not None else build_channels(settings),
                 sweep_seconds=settings.sweep_seconds,
                 dispatch_seconds=settings.dispatch_seconds,
+                settings=settings,
             )
         yield
         if running is not None:
@@ -198,7 +203,11 @@ def create_app(
         limits_router,
         chat_router,
         repayments_router,
+        due_date_router,
+        installments_router,
         reports_router,
+        digest_router,
+        digest_links_router,
         contact_router,
         scenarios_router,
         purchase_check_router,
