@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from billbot.cli import admin, categorizecmd, dbcmd, importcmd, reportcmd, servecmd
+from billbot.cli import admin, categorizecmd, chatcmd, dbcmd, importcmd, reportcmd, servecmd
 
 app = typer.Typer(help="billbot: a responsible-borrowing bill assistant.", no_args_is_help=True)
 app.command("serve")(servecmd.serve)
@@ -12,6 +12,7 @@ app.command("demo")(servecmd.demo)
 app.command("import")(importcmd.import_file)
 app.command("breakdown")(reportcmd.breakdown_cmd)
 app.command("categorize")(categorizecmd.categorize_cmd)
+app.command("chat")(chatcmd.chat_cmd)
 report = typer.Typer(help="Reports.", no_args_is_help=True)
 report.command("weekly")(reportcmd.weekly_report_cmd)
 app.add_typer(report, name="report")
