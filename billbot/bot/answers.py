@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,13 +23,13 @@ from billbot.bills.queries import get_statement, list_statements
 from billbot.bot import texts
 from billbot.bot.reply import BotReply
 from billbot.bot.targets import IDEAL_BILL, category_slug, limit_target, parse_amount
-from billbot.breakdowns.service import Period, breakdown_for
 from billbot.categorize import service as categorize
 from billbot.categorize.explanations import explain_transaction
 from billbot.categorize.models import CategoryRule
 from billbot.categorize.normalise import merchant_key
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
+from billbot.db import raw_rows
 from billbot.errors import ConflictError, ValidationFailed
 from billbot.limits import service as limits
 from billbot.limits.models import Limit, LimitScope
@@ -444,41 +444,59 @@ def snooze(ask: Ask, statement_id: int | None = None) -> BotReply:
 # -- spending --------------------------------------------------------------------------------------
 
 
-def spending(ask: Ask, period: str | None) -> BotReply:
-    """This week's, today's or this month's spending by category, as the app breaks it down."""
-    period = period if period in ("week", "today") else "month"
-    today = ask.today
+# Spending as breakdowns count it (see `insights.breakdown`): every posted row but repayments,
+# refunds netted against their category; rows not yet posted are told apart as pending. One
+# grouped read, summed by the database: a chat answer needs the totals, not the whole breakdown.
+_SPENT_BY_CATEGORY = (
+    "SELECT currency, category, status = 'posted', SUM(amount_minor) FROM transactions "
+    "WHERE user_id = {mark} AND local_date >= {mark} AND local_date <= {mark} "
+    "AND kind <> 'repayment' GROUP BY currency, category, status = 'posted'"
+)
+
+
+def _spending_window(period: str, today: date) -> tuple[date, date]:
     if period == "week":
-        chosen = Period(date_from=today - timedelta(days=today.weekday()), date_to=today)
-    elif period == "today":
-        chosen = Period(date_from=today, date_to=today)
-    else:
-        chosen = Period(month=today.strftime("%Y-%m"))
-    result = breakdown_for(ask.session, user=ask.user, period=chosen, today=today, top_merchants=0)
+        return today - timedelta(days=today.weekday()), today
+    if period == "today":
+        return today, today
+    start = today.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def spending(ask: Ask, period: str | None) -> BotReply:
+    """This week's, today's or this month's spending by category, as breakdowns count it."""
+    period = period if period in ("week", "today") else "month"
+    start, end = _spending_window(period, ask.today)
+    rows = raw_rows(ask.session, _SPENT_BY_CATEGORY, [ask.user_id, start, end])
+    spent: dict[str, dict[str, int]] = {}
+    pending: dict[str, int] = {}
+    for currency, category, posted, total in rows:
+        if posted:
+            by_category = spent.setdefault(currency, {})
+            key = category or "uncategorised"
+            by_category[key] = by_category.get(key, 0) + int(total)
+        else:
+            pending[currency] = pending.get(currency, 0) + int(total)
     taxonomy = load_taxonomy()
     lines: list[str] = []
-    for block in result["currencies"]:
-        currency = block["currency"]
-        total = block["total_spent_minor"]
-        if not total and not block["categories"]:
-            continue
+    for currency in sorted(set(spent) | set(pending)):
+        categories = spent.get(currency, {})
+        total = sum(categories.values())
         lines.append(ask.t(f"spending_head_{period}", total=ask.money(total, currency)))
-        spent = sorted(
-            (c for c in block["categories"] if c["amount_minor"]),
-            key=lambda c: -c["amount_minor"],
+        ranked = sorted(
+            ((slug, amount) for slug, amount in categories.items() if amount),
+            key=lambda item: (-item[1], item[0]),
         )
-        for category in spent[:_TOP_CATEGORIES]:
-            slug = category["category"]
-            label = taxonomy.label(slug, ask.locale) if slug in _category_slugs() else str(slug)
-            amount = ask.money(category["amount_minor"], currency)
-            lines.append(ask.t("spending_line", label=label, amount=amount))
-        rest = spent[_TOP_CATEGORIES:]
+        for slug, amount in ranked[:_TOP_CATEGORIES]:
+            label = taxonomy.label(slug, ask.locale) if slug in _category_slugs() else slug
+            lines.append(ask.t("spending_line", label=label, amount=ask.money(amount, currency)))
+        rest = ranked[_TOP_CATEGORIES:]
         if rest:
-            amount = ask.money(sum(c["amount_minor"] for c in rest), currency)
-            lines.append(ask.t("spending_others", count=len(rest), amount=amount))
-        pending = (block.get("pending") or {}).get("amount_minor") or 0
-        if pending:
-            lines.append(ask.t("spending_pending", amount=ask.money(pending, currency)))
+            others = ask.money(sum(a for _, a in rest), currency)
+            lines.append(ask.t("spending_others", count=len(rest), amount=others))
+        if pending.get(currency):
+            waiting = ask.money(pending[currency], currency)
+            lines.append(ask.t("spending_pending", amount=waiting))
     if not lines:
         lines.append(ask.t(f"spending_none_{period}"))
     other = ("menu:spending", ask.t("button_spending"))
@@ -487,6 +505,7 @@ def spending(ask: Ask, period: str | None) -> BotReply:
     return ask.reply("\n".join(lines), (other, ("menu:left", ask.t("button_left"))))
 
 
+@lru_cache(maxsize=1)
 def _category_slugs() -> frozenset[str]:
     taxonomy = load_taxonomy()
     return frozenset(c.slug for c in taxonomy.categories)

@@ -101,9 +101,18 @@ def test_spending_this_week_matches_the_breakdown(
         session, user=mei, period=Period(month=today.strftime("%Y-%m")), today=today
     )
     reply = ask("how much did i spend this monthh")
+    assert month["currencies"]
     for block in month["currencies"]:
         total = format_money(block["total_spent_minor"], block["currency"], "en")
         assert f"This month you spent {total}" in reply.text
+        for category in block["categories"][:2]:
+            amount = format_money(category["amount_minor"], block["currency"], "en")
+            assert amount in reply.text  # the same figures as the app's breakdown
+        pending = block["pending"]["amount_minor"]
+        if pending:
+            assert (
+                f"Plus {format_money(pending, block['currency'], 'en')} still pending" in reply.text
+            )
     week = ask("how much did i spend this weeek")
     assert "This week you spent" in week.text
 
