@@ -41,8 +41,9 @@ def recompute(
 
     Each statement's balance is the account balance at its close: the previous balance plus the
     cycle's charges and the installments landing on it, less its credits and what was converted
-    to installment plans during the cycle. Credits and conversions made during the next cycle
-    (refunds, repayments, a balance converted to installments) count as paid against it. The
+    to installment plans during the cycle. Credits posted during the next cycle (refunds and
+    repayments), and what of this statement's balance was converted then, count as paid against
+    it (a purchase of the next cycle converted in that cycle only offsets itself). The
     minimum due includes every installment landing on the statement in full, plus the minimum
     rule applied to the rest of the balance.
     """
@@ -60,7 +61,9 @@ def recompute(
         statement.statement_balance_minor = balance
         following = statements[index + 1] if index + 1 < len(statements) else None
         statement.paid_minor = (
-            following.credits_minor + following.converted_minor if following is not None else 0
+            following.credits_minor + following.converted_previous_minor
+            if following is not None
+            else 0
         )
         revolving = minimum_due(balance - installments, rate_bps=rate_bps, floor_minor=floor_minor)
         statement.minimum_due_minor = min(max(balance, 0), installments + revolving)

@@ -52,12 +52,16 @@ class Statement(SQLModel, table=True):
     statement_balance_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     minimum_due_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     paid_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    # Installments landing on this statement (charges), and amounts converted to installment
-    # plans during this cycle (credits: they count as paid against the statement before it).
+    # Installments landing on this statement (charges); amounts converted to installment plans
+    # during this cycle (credits), of which `converted_previous_minor` was owed on the statement
+    # before (a statement or one of its purchases converted): that part counts as paid against it.
     installments_minor: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
     converted_minor: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    converted_previous_minor: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
     status: str = Field(default=StatementStatus.OPEN, max_length=20)

@@ -24,6 +24,7 @@ class StatementPublic(BaseModel):
     paid_minor: int
     installments_minor: int = 0
     converted_minor: int = 0
+    converted_previous_minor: int = 0
     status: str
     closed_at: datetime | None
 

@@ -411,6 +411,7 @@ def create_installment_plan(
     assert user.id is not None
     account = session.get(Account, draft.account_id)
     assert account is not None and account.id is not None
+    purchase = session.get(Transaction, transaction_id) if transaction_id is not None else None
     plan = InstallmentPlan(
         user_id=user.id,
         account_id=account.id,
@@ -448,6 +449,8 @@ def create_installment_plan(
     today = local_date(now, zone(user.time_zone))
     current = next(s for s in book.statements if s.cycle_start_date <= today <= s.cycle_end_date)
     current.converted_minor += draft.principal_minor
+    if statement_id is not None or (purchase is not None and purchase.statement_id != current.id):
+        current.converted_previous_minor += draft.principal_minor
     plan.converted_statement_id = current.id
     attach_installments(
         session, account_id=account.id, currency=draft.currency, statements=book.statements

@@ -121,10 +121,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("converted_minor", sa.BigInteger(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column(
+                "converted_previous_minor", sa.BigInteger(), server_default="0", nullable=False
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("statements", schema=None) as batch_op:
+        batch_op.drop_column("converted_previous_minor")
         batch_op.drop_column("converted_minor")
         batch_op.drop_column("installments_minor")
 
