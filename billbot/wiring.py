@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from billbot.categorize.service import categorise_rows
-from billbot.transactions.ingest import AfterStore, Categorise
+from billbot.transactions.ingest import AfterStore, Categorise, StoredBatch
 
 
 def categoriser_hook() -> Categorise | None:
@@ -17,9 +17,9 @@ def categoriser_hook() -> Categorise | None:
 
 def after_ingest_hook() -> AfterStore | None:
     """The event-driven scenarios evaluated with each batch of new transactions."""
-    from billbot.scenarios.limit_thresholds import evaluate_limit_thresholds
+    from billbot.scenarios.events import evaluate_events
 
-    def evaluate(session: Session, user_id: int, now: datetime) -> int:
-        return evaluate_limit_thresholds(session, user_id=user_id, now=now)
+    def evaluate(session: Session, user_id: int, now: datetime, batch: StoredBatch) -> int:
+        return evaluate_events(session, user_id=user_id, now=now, batch=batch)
 
     return evaluate

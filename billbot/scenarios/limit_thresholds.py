@@ -8,17 +8,17 @@ several thresholds at once, only the highest is told.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.limits.models import LimitScope
-from billbot.limits.progress import progress_for
-from billbot.limits.service import list_limits
 from billbot.outbox.service import enqueue
 from billbot.scenarios.messages import money, render
-from billbot.users.models import User
+
+if TYPE_CHECKING:
+    from billbot.scenarios.events import EventContext
 
 _SUBJECTS = {
     LimitScope.IDEAL_BILL: {"en": "monthly bill", "zh-CN": "每月账单"},
@@ -37,21 +37,22 @@ def _subject(scope: str, target: str | None, locale: str) -> str:
 
 def evaluate_limit_thresholds(session: Session, *, user_id: int, now: datetime) -> int:
     """Queue a message for each limit whose highest crossed threshold was not told yet."""
+    from billbot.scenarios.events import EventContext
+    from billbot.users.models import User
+
     user = session.get(User, user_id)
     if user is None:
         return 0
-    limits = list_limits(session, user_id=user_id, now=now)
+    return evaluate(EventContext(session, user, account_id=None, now=now, purchases=[]))
+
+
+def evaluate(context: EventContext) -> int:
+    """The limit-threshold messages for the borrower's limits, from the shared progress."""
+    limits = context.limits
     if not limits:
         return 0
-    accounts = {
-        a.id: a
-        for a in session.exec(select(Account).where(col(Account.user_id) == user_id)).all()
-        if a.id
-    }
-    progress = progress_for(
-        session, limits=limits, accounts=accounts, time_zone=user.time_zone, now=now
-    )
-    language = "zh-CN" if user.locale == "zh-CN" else "en"
+    progress = context.progress
+    user, language = context.user, context.language
     queued = 0
     for limit in limits:
         assert limit.id is not None
@@ -73,13 +74,13 @@ def evaluate_limit_thresholds(session: Session, *, user_id: int, now: datetime) 
         )
         period = figures.period_start.isoformat() if figures.period_start else "cap"
         message = enqueue(
-            session,
-            user_id=user_id,
+            context.session,
+            user_id=context.user_id,
             scenario="limit_threshold",
             dedupe_key=f"limit_threshold:{limit.id}:{period}:{threshold}",
             category="spending",
             body=text,
-            now=now,
+            now=context.now,
             foldable=True,
             priority=2 if threshold >= 10_000 else 1,
         )

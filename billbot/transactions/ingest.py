@@ -116,8 +116,18 @@ class IngestResult:
 Decision = tuple[str, str | None, str | None, str | None, str | None, str | None]
 Categorise = Callable[[Session, int, list[tuple[str, str | None, str]]], list[Decision]]
 
-# Hook for event-driven scenarios, run in the same transaction once new rows are stored.
-AfterStore = Callable[[Session, int, datetime], Any]
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """The rows one ingest stored (new or updated), column by column, for event scenarios."""
+
+    account_id: int
+    columns: dict[str, list[Any]]
+
+
+# Hook for event-driven scenarios, run in the same transaction once new rows are stored:
+# (session, user id, now, the stored rows).
+AfterStore = Callable[[Session, int, datetime, StoredBatch], Any]
 
 # One prepared row: what `_Preparer.row` makes of an item, in this order.
 Prepared = tuple[str, datetime, date, int, str, str, str | None, str, str]
@@ -404,7 +414,10 @@ def _store(
         record_repayments(session, rows=repaid, ids=ids, books=books, now=now)
     session.flush()
     if after_store is not None:
-        after_store(session, account.user_id, now)
+        if len(stored_ids) < size:  # a few were stored meanwhile by a concurrent post
+            keep = [i for i, e in enumerate(ext) if e in stored_ids]
+            columns = {name: [values[i] for i in keep] for name, values in columns.items()}
+        after_store(session, account.user_id, now, StoredBatch(account.id, columns))
 
 
 def _place_in_statements(

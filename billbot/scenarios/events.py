@@ -1,0 +1,231 @@
+"""Event-driven scenarios, evaluated in the ingest's own transaction, once per stored batch.
+
+`evaluate_events` is the hook ingestion calls. It reads what the scenarios share once per batch
+(the borrower, their limits and progress, their scenario settings) into an `EventContext`, then
+runs each scenario module over it. Scenarios about a purchase (large, late night, frequent,
+spike, recurring) look only at purchases from the last `RECENT` days: an import of old history
+tells the borrower nothing stale. Each message has a dedupe key, so a re-import fires nothing.
+A switched-off scenario still queues: the dispatcher suppresses it and the history shows why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from sqlmodel import Session, col, select
+
+from billbot.accounts.models import Account
+from billbot.categorize.taxonomy import load_taxonomy
+from billbot.clock import local_date, zone
+from billbot.limits.models import Limit, LimitScope
+from billbot.limits.progress import Progress, progress_for
+from billbot.limits.service import list_limits
+from billbot.outbox.service import enqueue
+from billbot.scenarios.messages import money, render
+from billbot.scenarios.models import ScenarioSetting
+from billbot.scenarios.registry import get_scenario
+from billbot.transactions.ingest import StoredBatch
+from billbot.users.models import User
+
+RECENT = timedelta(days=3)
+
+
+class Purchase(NamedTuple):
+    """One recent purchase of the batch."""
+
+    account_id: int
+    external_id: str
+    posted_at: datetime
+    local_date: date
+    amount_minor: int
+    currency: str
+    merchant: str
+    category: str | None
+    sub_category: str | None
+
+
+def recent_purchases(batch: StoredBatch, now: datetime) -> list[Purchase]:
+    """The batch's purchases posted within `RECENT` of `now` (a scan of two columns)."""
+    columns = batch.columns
+    cutoff = now - RECENT
+    kinds = columns["kind"]
+    picks = [
+        i
+        for i, at in enumerate(columns["posted_at"])
+        if at >= cutoff and kinds[i] == "purchase" and columns["amount_minor"][i] > 0
+    ]
+    return [
+        Purchase(
+            batch.account_id,
+            columns["external_id"][i],
+            columns["posted_at"][i],
+            columns["local_date"][i],
+            columns["amount_minor"][i],
+            columns["currency"][i],
+            columns["merchant_name"][i] or columns["merchant_raw"][i] or "",
+            columns["category"][i],
+            columns["sub_category"][i],
+        )
+        for i in picks
+    ]
+
+
+class EventContext:
+    """What the scenarios share for one borrower and batch, each part read at most once."""
+
+    def __init__(
+        self,
+        session: Session,
+        user: User,
+        *,
+        account_id: int | None,
+        now: datetime,
+        purchases: list[Purchase],
+    ) -> None:
+        assert user.id is not None
+        self.session, self.user, self.user_id = session, user, user.id
+        self.account_id, self.now, self.purchases = account_id, now, purchases
+        self.tz = zone(user.time_zone)
+        self.today = local_date(now, self.tz)
+        self.language = "zh-CN" if user.locale == "zh-CN" else "en"
+
+    @cached_property
+    def accounts(self) -> dict[int, Account]:
+        """The borrower's accounts by id."""
+        rows = self.session.exec(select(Account).where(col(Account.user_id) == self.user_id))
+        return {a.id: a for a in rows.all() if a.id is not None}
+
+    @cached_property
+    def limits(self) -> list[Limit]:
+        """The borrower's limits in force now."""
+        return list_limits(self.session, user_id=self.user_id, now=self.now)
+
+    @cached_property
+    def progress(self) -> dict[int, tuple[Progress, tuple[date, date] | None]]:
+        """Each limit's progress (one grouped read of recent spending)."""
+        return progress_for(
+            self.session,
+            limits=self.limits,
+            accounts=self.accounts,
+            time_zone=self.user.time_zone,
+            now=self.now,
+        )
+
+    @cached_property
+    def _stored_settings(self) -> dict[str, dict[str, Any]]:
+        rows = self.session.exec(
+            select(ScenarioSetting).where(col(ScenarioSetting.user_id) == self.user_id)
+        ).all()
+        return {r.scenario: json.loads(r.settings or "{}") for r in rows}
+
+    def settings(self, scenario: str) -> dict[str, Any]:
+        """The borrower's effective settings of `scenario`."""
+        return get_scenario(scenario).effective(self._stored_settings.get(scenario, {}))
+
+    def money(self, amount_minor: int, currency: str) -> str:
+        """An amount as this borrower reads it."""
+        return money(amount_minor, currency, self.language)
+
+    def label(self, slug: str | None) -> str:
+        """A category or sub-category in the borrower's language."""
+        taxonomy = load_taxonomy()
+        if slug and (taxonomy.is_category(slug) or taxonomy.is_sub_category(slug)):
+            return taxonomy.label(slug, self.language)
+        return slug or ("other spending" if self.language == "en" else "其他消费")
+
+    def limit_note(self, currency: str, category: str | None, sub_category: str | None) -> str:
+        """Where the borrower stands against their closest own limit for this ("" if none)."""
+        order = (
+            (LimitScope.SUB_CATEGORY, sub_category),
+            (LimitScope.CATEGORY, category),
+            (LimitScope.IDEAL_BILL, None),
+        )
+        for scope, target in order:
+            for limit in self.limits:
+                if limit.scope != scope or limit.currency != currency:
+                    continue
+                if scope != LimitScope.IDEAL_BILL and (target is None or limit.target != target):
+                    continue
+                assert limit.id is not None
+                figures, _ = self.progress[limit.id]
+                subject = (
+                    self.label(limit.target)
+                    if scope != LimitScope.IDEAL_BILL
+                    else ("monthly bill" if self.language == "en" else "每月账单")
+                )
+                return render(
+                    "limit_note",
+                    self.language,
+                    subject=subject,
+                    limit=self.money(limit.amount_minor, currency),
+                    spent=self.money(figures.spent_minor, currency),
+                    remaining=self.money(max(0, figures.remaining_minor), currency),
+                    over=self.money(max(0, -figures.remaining_minor), currency),
+                    is_over=figures.remaining_minor < 0,
+                    period_end=figures.period_end.isoformat() if figures.period_end else None,
+                )
+        return ""
+
+    def tell(self, scenario: str, dedupe_key: str, *, priority: int = 1, **values: Any) -> bool:
+        """Queue the scenario's message once per `dedupe_key`; True when it is new."""
+        text = render(scenario, self.language, name=self.user.display_name, **values)
+        message = enqueue(
+            self.session,
+            user_id=self.user_id,
+            scenario=scenario,
+            dedupe_key=dedupe_key[:255],
+            category="spending",
+            body=text,
+            now=self.now,
+            foldable=True,
+            priority=priority,
+        )
+        return message is not None
+
+
+Evaluator = Callable[[EventContext], int]
+
+
+def _evaluators() -> tuple[Evaluator, ...]:
+    from billbot.scenarios import (
+        bill_zone,
+        credit_utilisation,
+        frequent_small,
+        large_purchase,
+        late_night,
+        limit_thresholds,
+        recurring_charge,
+        spending_spike,
+    )
+
+    return (
+        limit_thresholds.evaluate,
+        bill_zone.evaluate,
+        credit_utilisation.evaluate,
+        large_purchase.evaluate,
+        spending_spike.evaluate,
+        late_night.evaluate,
+        frequent_small.evaluate,
+        recurring_charge.evaluate,
+    )
+
+
+def evaluate_events(
+    session: Session, *, user_id: int, now: datetime, batch: StoredBatch | None = None
+) -> int:
+    """Run every event scenario for one borrower's stored batch; returns how many queued."""
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    context = EventContext(
+        session,
+        user,
+        account_id=batch.account_id if batch is not None else None,
+        now=now,
+        purchases=recent_purchases(batch, now) if batch is not None else [],
+    )
+    return sum(evaluate(context) for evaluate in _evaluators())

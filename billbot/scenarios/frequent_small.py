@@ -1,0 +1,62 @@
+"""Frequent small purchases: e.g. the fifth food delivery in 7 days.
+
+Counts the borrower's purchases in the watched sub-categories (up to an amount, if they set
+one) over the last `days` local days, once the batch brought a recent one; tells when the count
+reaches `count`. Once per sub-category and local week, so a habit is named, not nagged.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from billbot.db import raw_rows
+from billbot.scenarios.events import EventContext
+
+
+def evaluate(context: EventContext) -> int:
+    """Tell the watched sub-categories bought `count` times or more in the last `days` days."""
+    if not context.purchases:
+        return 0
+    settings = context.settings("frequent_small")
+    watched = set(settings["sub_categories"])
+    most: int | None = settings["max_amount_minor"]
+    touched = sorted(
+        {
+            p.sub_category
+            for p in context.purchases
+            if p.sub_category is not None
+            and p.sub_category in watched
+            and (most is None or p.amount_minor <= most)
+        }
+    )
+    if not touched:
+        return 0
+    days, count = int(settings["days"]), int(settings["count"])
+    since = context.today - timedelta(days=days - 1)
+    marks = ",".join(["{mark}"] * len(touched))
+    sql = (
+        "SELECT sub_category, currency, COUNT(*), SUM(amount_minor) FROM transactions "
+        "WHERE user_id = {mark} AND local_date >= {mark} AND local_date <= {mark} "
+        "AND kind = 'purchase' "
+    )
+    sql += f"AND sub_category IN ({marks})"  # only placeholders are added
+    params: list[object] = [context.user_id, since, context.today, *touched]
+    if most is not None:
+        sql += " AND amount_minor <= {mark}"
+        params.append(most)
+    rows = raw_rows(context.session, sql + " GROUP BY sub_category, currency", params)
+    week = context.today - timedelta(days=context.today.weekday())
+    queued = 0
+    for sub, currency, bought, total in sorted(rows, key=lambda r: (r[0], r[1])):
+        if int(bought) < count:
+            continue
+        queued += context.tell(
+            "frequent_small",
+            f"frequent_small:{context.user_id}:{sub}:{currency}:{week.isoformat()}",
+            count=int(bought),
+            days=days,
+            kind=context.label(sub),
+            total=context.money(int(total), currency),
+            limit_note=context.limit_note(currency, None, sub),
+        )
+    return queued

@@ -1,0 +1,106 @@
+"""A new recurring charge, or a price rise in a known one (same merchant, about monthly).
+
+A purchase is monthly when the merchant's previous charge, in the same currency, came 25 to 35
+days before it. The second such charge, within 10% of the first, makes a new recurring charge
+(told once per merchant);
+from the third on, a charge at least `rise_percent` above the previous is a price rise (told
+once per merchant and new price). One query reads the batch merchants' last 100 days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from billbot.scenarios.events import EventContext, Purchase
+from billbot.transactions.models import Transaction
+
+LOOKBACK = timedelta(days=100)
+MONTHLY = (timedelta(days=25), timedelta(days=35))
+ALIKE_PERCENT = 10
+
+Charge = tuple[datetime, int, int, str]  # when, amount, account, external id
+
+
+def _previous(charges: list[Charge], before: datetime) -> Charge | None:
+    earlier = [c for c in charges if c[0] < before]
+    return max(earlier, key=lambda c: c[0]) if earlier else None
+
+
+def _monthly(later: datetime, earlier: datetime) -> bool:
+    return MONTHLY[0] <= later - earlier <= MONTHLY[1]
+
+
+def _alike(amount: int, other: int) -> bool:
+    """Within `ALIKE_PERCENT` of each other: the same charge again, not another purchase."""
+    return abs(amount - other) * 100 <= ALIKE_PERCENT * max(amount, other)
+
+
+def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
+    merchants = sorted({p.merchant for p in context.purchases if p.merchant})
+    if not merchants:
+        return {}
+    since = min(p.posted_at for p in context.purchases) - LOOKBACK
+    rows = context.session.execute(
+        select(
+            col(Transaction.merchant_name),
+            col(Transaction.currency),
+            col(Transaction.posted_at),
+            col(Transaction.amount_minor),
+            col(Transaction.account_id),
+            col(Transaction.external_id),
+        ).where(
+            col(Transaction.user_id) == context.user_id,
+            col(Transaction.kind) == "purchase",
+            col(Transaction.merchant_name).in_(merchants),
+            col(Transaction.posted_at) >= since,
+        )
+    ).all()
+    found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
+    for merchant, currency, at, amount, account_id, external_id in rows:
+        found[(merchant or "", currency)].append((at, amount, account_id, external_id))
+    return found
+
+
+def evaluate(context: EventContext) -> int:
+    """Tell new monthly charges and price rises among the batch's recent purchases."""
+    if not context.purchases:
+        return 0
+    rise = int(context.settings("recurring_charge")["rise_percent"])
+    history = _history(context)
+    queued = 0
+    for purchase in context.purchases:
+        charges = [
+            c
+            for c in history.get((purchase.merchant, purchase.currency), [])
+            if (c[2], c[3]) != (purchase.account_id, purchase.external_id)
+        ]
+        previous = _previous(charges, purchase.posted_at)
+        if previous is None or not _monthly(purchase.posted_at, previous[0]):
+            continue
+        before = _previous(charges, previous[0])
+        known = before is not None and _monthly(previous[0], before[0])
+        merchant_key = purchase.merchant[:120]
+        if not known:
+            if _alike(purchase.amount_minor, previous[1]):
+                queued += _tell(context, purchase, f"{merchant_key}:new", previous=None)
+        elif purchase.amount_minor * 100 >= previous[1] * (100 + rise):
+            key = f"{merchant_key}:rise:{purchase.amount_minor}"
+            queued += _tell(context, purchase, key, previous=previous[1])
+    return queued
+
+
+def _tell(context: EventContext, purchase: Purchase, key: str, *, previous: int | None) -> bool:
+    return context.tell(
+        "recurring_charge",
+        f"recurring_charge:{context.user_id}:{purchase.currency}:{key}",
+        merchant=purchase.merchant,
+        amount=context.money(purchase.amount_minor, purchase.currency),
+        previous=context.money(previous, purchase.currency) if previous is not None else None,
+        percent=(round((purchase.amount_minor - previous) * 100 / previous) if previous else None),
+        yearly=context.money(purchase.amount_minor * 12, purchase.currency),
+        limit_note=context.limit_note(purchase.currency, purchase.category, purchase.sub_category),
+    )
