@@ -24,6 +24,7 @@ from billbot.clock import Clock
 from billbot.logs import event
 from billbot.outbox.dispatcher import Dispatcher, DispatchReport
 from billbot.scenarios.due_dates import sweep_due_dates, sweep_statements_ready
+from billbot.scenarios.installments_due import sweep_installments_due
 from billbot.scenarios.weekly_digest import sweep_weekly_digests
 from billbot.settings import Settings, get_settings
 from channels import Channel
@@ -41,6 +42,7 @@ def run_sweeps(engine: Engine, clock: Clock, settings: Settings | None = None) -
             "statements_changed": close_and_age(session, now=now),
             "statement_ready": sweep_statements_ready(session, now=now),
             "due_reminders": sweep_due_dates(session, now=now),
+            "installments_due": sweep_installments_due(session, now=now),
             "weekly_digests": sweep_weekly_digests(session, now=now, settings=settings),
         }
         session.commit()
