@@ -77,6 +77,7 @@ def demo(
                 f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\'',
                 f"curl -s {base}/v1/statements -H 'Authorization: Bearer <access_token>'",
             ],
+            "chat_with_the_bot": f"billbot chat --user {DEMO_EMAIL} --database {database}",
         }
     )
     if serve_after:
