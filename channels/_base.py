@@ -16,6 +16,7 @@ import httpx
 from channels._capabilities import Capabilities
 from channels._inbound import HandshakeResponse, Ignored, InboundEvent, InboundRequest
 from channels._messages import OutboundMessage, SendResult
+from channels._transport import SpreadTransport
 from channels.errors import (
     DeliveryError,
     FailureReason,
@@ -30,6 +31,7 @@ __all__ = ["DEFAULT_TIMEOUT", "Channel", "Clock", "HttpChannel", "utc_now"]
 
 Clock = Callable[[], datetime]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_CONNECTIONS = 32  # per adapter, opened only as concurrent sends need them
 
 
 def utc_now() -> datetime:
@@ -94,7 +96,9 @@ class HttpChannel(Channel):
     def client(self) -> httpx.AsyncClient:
         """The injected client, or one created on first use (webhook-only instances need none)."""
         if self._client is None:
-            self._client = self._owned_client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+            self._client = self._owned_client = httpx.AsyncClient(
+                timeout=DEFAULT_TIMEOUT, transport=SpreadTransport(DEFAULT_CONNECTIONS)
+            )
         return self._client
 
     async def aclose(self) -> None:
