@@ -36,6 +36,7 @@ from billbot.outbox.routes import router as contact_router
 from billbot.privacy.routes import router as privacy_router
 from billbot.repayments.due_date_routes import router as due_date_router
 from billbot.repayments.installment_routes import router as installments_router
+from billbot.repayments.payoff_routes import router as payoff_router
 from billbot.repayments.routes import router as repayments_router
 from billbot.reports.routes import router as reports_router
 from billbot.scenarios.routes import router as scenarios_router
@@ -205,6 +206,7 @@ def create_app(
         repayments_router,
         due_date_router,
         installments_router,
+        payoff_router,
         reports_router,
         digest_router,
         digest_links_router,

@@ -23,6 +23,7 @@ from enum import StrEnum
 from billbot.money import exponent
 from billbot.repayments.accrual import MinimumRule, late_interest
 from billbot.repayments.apr import EffectiveApr, effective_apr
+from billbot.repayments.collector import collector_paused
 from billbot.repayments.errors import NothingOwed, PastDue, RepaymentError
 from billbot.repayments.plans import (
     InstallmentOffer,
@@ -289,7 +290,28 @@ def repayment_options(
     custom_amounts_minor: Sequence[int] = (),
     combinations: Sequence[Combination] = (),
 ) -> tuple[RepaymentOption, ...]:
-    """Every way to repay: in full, the minimum, fixed amounts, installments, combined plans."""
+    """Every way to repay: in full, the minimum, fixed amounts, installments, combined plans.
+
+    The cyclic garbage collector is paused meanwhile (`billbot.repayments.collector`).
+    """
+    with collector_paused():
+        return _repayment_options(
+            terms,
+            today=today,
+            offers=offers,
+            custom_amounts_minor=custom_amounts_minor,
+            combinations=combinations,
+        )
+
+
+def _repayment_options(
+    terms: StatementTerms,
+    *,
+    today: date,
+    offers: Sequence[InstallmentOffer],
+    custom_amounts_minor: Sequence[int],
+    combinations: Sequence[Combination],
+) -> tuple[RepaymentOption, ...]:
     if today > terms.due_date:
         raise PastDue("this statement is past its due date", due_date=terms.due_date.isoformat())
     options = [pay_in_full(terms), pay_minimum(terms)]

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from billbot.money import exponent
 from billbot.repayments.accrual import MinimumRule
+from billbot.repayments.collector import collector_paused
 from billbot.repayments.errors import BudgetBelowMinimums, NeverClears, NothingOwed
 from billbot.repayments.plans import MAX_MONTHS
 
@@ -100,7 +101,28 @@ def plan_payoff(
     strategy: Strategy,
     max_months: int = MAX_MONTHS,
 ) -> PayoffPlan:
-    """Clear every debt with `monthly_budget_minor` a month, surplus going by `strategy`."""
+    """Clear every debt with `monthly_budget_minor` a month, surplus going by `strategy`.
+
+    The cyclic garbage collector is paused meanwhile (`billbot.repayments.collector`).
+    """
+    with collector_paused():
+        return _plan_payoff(
+            debts,
+            currency=currency,
+            monthly_budget_minor=monthly_budget_minor,
+            strategy=strategy,
+            max_months=max_months,
+        )
+
+
+def _plan_payoff(
+    debts: Sequence[Debt],
+    *,
+    currency: str,
+    monthly_budget_minor: int,
+    strategy: Strategy,
+    max_months: int,
+) -> PayoffPlan:
     exponent(currency)
     open_debts = [debt for debt in debts if debt.balance_minor > 0]
     if not open_debts:
@@ -194,16 +216,17 @@ def compare_payoff(
     max_months: int = MAX_MONTHS,
 ) -> PayoffComparison:
     """Avalanche and snowball plans for the same debts and budget."""
-    avalanche, snowball = (
-        plan_payoff(
-            debts,
-            currency=currency,
-            monthly_budget_minor=monthly_budget_minor,
-            strategy=strategy,
-            max_months=max_months,
+    with collector_paused():
+        avalanche, snowball = (
+            plan_payoff(
+                debts,
+                currency=currency,
+                monthly_budget_minor=monthly_budget_minor,
+                strategy=strategy,
+                max_months=max_months,
+            )
+            for strategy in (Strategy.AVALANCHE, Strategy.SNOWBALL)
         )
-        for strategy in (Strategy.AVALANCHE, Strategy.SNOWBALL)
-    )
     return PayoffComparison(
         avalanche=avalanche,
         snowball=snowball,
