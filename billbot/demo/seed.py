@@ -175,6 +175,49 @@ def _set_limits(session: Session, *, user_id: int, travel_card: int, now: dateti
     )
 
 
+def _plan_installments(session: Session, *, user_id: int, account_id: int, now: datetime) -> None:
+    """Mei spread this cycle's biggest purchase over six months, and told billbot her income."""
+    from billbot.bills.models import Statement
+    from billbot.repayments.installments import create_installment_plan, set_income
+    from billbot.repayments.statement_options import parse_offers
+    from billbot.settings import Settings
+    from billbot.users.models import User
+
+    user = session.get(User, user_id)
+    assert user is not None
+    set_income(session, user_id=user_id, monthly_income_minor=2_000_000, currency="CNY", now=now)
+    today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
+    current = session.exec(
+        select(Statement).where(
+            col(Statement.account_id) == account_id,
+            col(Statement.cycle_start_date) <= today,
+            col(Statement.cycle_end_date) >= today,
+        )
+    ).first()
+    if current is None:
+        return
+    biggest = session.exec(
+        select(Transaction)
+        .where(
+            col(Transaction.statement_id) == current.id,
+            col(Transaction.kind) == TransactionKind.PURCHASE,
+            col(Transaction.status) == TransactionStatus.POSTED,
+        )
+        .order_by(col(Transaction.amount_minor).desc())
+        .limit(1)
+    ).first()
+    if biggest is None or biggest.amount_minor < 600:
+        return
+    create_installment_plan(
+        session,
+        user=user,
+        term_months=6,
+        offers=parse_offers(Settings.model_fields["installment_offers"].default),
+        now=now,
+        transaction_id=biggest.id,
+    )
+
+
 def seed_demo(
     session: Session, *, now: datetime, categorise: Categorise | None, seed: int = 2026
 ) -> DemoSeed:
@@ -215,7 +258,9 @@ def seed_demo(
                 currency="USD",
                 last4="7730",
                 credit_limit_minor=500_000,
-                closing_day=28,
+                # Closed 18 days ago, due in 21: a statement due in three days whenever the
+                # demo runs, so every repayment option can be tried on it.
+                closing_day=(now.astimezone(tz) - timedelta(days=18)).day,
                 due_rule=DueRule.DAYS_AFTER_CLOSE,
                 due_value=21,
                 apr_bps=2399,
@@ -249,5 +294,6 @@ def seed_demo(
     if categorise is not None:
         _learn_a_rule(session, user_id=user.id, now=now)
     _set_limits(session, user_id=user.id, travel_card=account_ids[1], now=now)
+    _plan_installments(session, user_id=user.id, account_id=account_ids[0], now=now)
     _, key = create_api_key(session, name="demo-issuer", scopes=set(OPERATOR_SCOPES), now=now)
     return DemoSeed(user_id=user.id, account_ids=account_ids, transactions=total, api_key=key)
