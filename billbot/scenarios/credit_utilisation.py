@@ -7,7 +7,7 @@ once, only 70% is told.
 
 from __future__ import annotations
 
-from billbot.bills.service import load_book
+from billbot.db import raw_rows
 from billbot.limits.models import LimitScope
 from billbot.scenarios.events import EventContext
 
@@ -32,11 +32,16 @@ def evaluate(context: EventContext) -> int:
     if not bases:
         return 0
     base = min(bases)
-    book = load_book(context.session, account, context.user.time_zone)
-    if not book.statements:
+    # What the account owes now: its newest statement's running balance (as limits count it).
+    newest = raw_rows(
+        context.session,
+        "SELECT id, statement_balance_minor FROM statements WHERE account_id = {mark} "
+        "AND currency = {mark} ORDER BY cycle_start_date DESC LIMIT 1",
+        [account.id, account.currency],
+    )
+    if not newest:
         return 0
-    statement = book.statements[-1]
-    balance = statement.statement_balance_minor
+    statement_id, balance = newest[0][0], int(newest[0][1])
     used = balance * 10_000 // base if base > 0 else 0
     crossed = [band for band in BANDS_BPS if used >= band]
     if not crossed:
@@ -45,7 +50,7 @@ def evaluate(context: EventContext) -> int:
     return int(
         context.tell(
             "credit_utilisation",
-            f"credit_utilisation:{account.id}:{statement.id}:{band}",
+            f"credit_utilisation:{account.id}:{statement_id}:{band}",
             priority=2 if band >= 7000 else 1,
             account=account.name,
             percent=used // 100,

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
+from billbot.db import raw_rows
 from billbot.limits.models import Limit, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
@@ -170,8 +171,29 @@ class EventContext:
                 )
         return ""
 
-    def tell(self, scenario: str, dedupe_key: str, *, priority: int = 1, **values: Any) -> bool:
-        """Queue the scenario's message once per `dedupe_key`; True when it is new."""
+    def told(self, dedupe_key: str) -> bool:
+        """Whether the message with `dedupe_key` was queued before (so nothing need be rendered)."""
+        sql = "SELECT 1 FROM outbox_messages WHERE dedupe_key = {mark}"
+        return bool(raw_rows(self.session, sql, [dedupe_key[:255]]))
+
+    def tell(
+        self,
+        scenario: str,
+        dedupe_key: str,
+        *,
+        priority: int = 1,
+        about: tuple[str, str | None, str | None] | None = None,
+        **values: Any,
+    ) -> bool:
+        """Queue the scenario's message once per `dedupe_key`; True when it is new.
+
+        `about` (currency, category, sub-category) adds `limit_note`, where the borrower stands
+        against their own limit; like the text, it is worked out only for a message not told yet.
+        """
+        if self.told(dedupe_key):
+            return False
+        if about is not None:
+            values["limit_note"] = self.limit_note(*about)
         text = render(scenario, self.language, name=self.user.display_name, **values)
         message = enqueue(
             self.session,

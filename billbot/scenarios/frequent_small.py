@@ -57,6 +57,6 @@ def evaluate(context: EventContext) -> int:
             days=days,
             kind=context.label(sub),
             total=context.money(int(total), currency),
-            limit_note=context.limit_note(currency, None, sub),
+            about=(currency, None, sub),
         )
     return queued

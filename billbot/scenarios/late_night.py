@@ -56,6 +56,6 @@ def evaluate(context: EventContext) -> int:
             total=context.money(total, currency),
             merchant=latest.merchant,
             at=latest.posted_at.astimezone(context.tz).strftime("%H:%M"),
-            limit_note=context.limit_note(currency, latest.category, latest.sub_category),
+            about=(currency, latest.category, latest.sub_category),
         )
     return queued

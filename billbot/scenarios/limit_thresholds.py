@@ -60,6 +60,10 @@ def evaluate(context: EventContext) -> int:
         if not figures.thresholds_crossed:
             continue
         threshold = figures.thresholds_crossed[-1]
+        period = figures.period_start.isoformat() if figures.period_start else "cap"
+        dedupe_key = f"limit_threshold:{limit.id}:{period}:{threshold}"
+        if context.told(dedupe_key):
+            continue
         per_day = figures.per_day_left_minor if figures.remaining_minor > 0 else None
         text = render(
             "limit_threshold",
@@ -72,12 +76,11 @@ def evaluate(context: EventContext) -> int:
             period_end=figures.period_end.isoformat() if figures.period_end else None,
             remaining_per_day=money(per_day, limit.currency, language) if per_day else None,
         )
-        period = figures.period_start.isoformat() if figures.period_start else "cap"
         message = enqueue(
             context.session,
             user_id=context.user_id,
             scenario="limit_threshold",
-            dedupe_key=f"limit_threshold:{limit.id}:{period}:{threshold}",
+            dedupe_key=dedupe_key,
             category="spending",
             body=text,
             now=context.now,

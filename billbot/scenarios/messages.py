@@ -30,6 +30,7 @@ def render(scenario: str, locale: str, **values: Any) -> str:
     return _environment().get_template(f"{scenario}.{language}.txt.j2").render(**values).strip()
 
 
+@lru_cache(maxsize=4096)
 def money(amount_minor: int, currency: str, locale: str) -> str:
     """An amount as the borrower reads it."""
     return format_money(amount_minor, currency, locale)

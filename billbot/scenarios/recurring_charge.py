@@ -10,17 +10,15 @@ once per merchant and new price). One query reads the batch merchants' last 100 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlmodel import col
-
+from billbot.db import raw_rows
 from billbot.scenarios.events import EventContext, Purchase
-from billbot.transactions.models import Transaction
 
 LOOKBACK = timedelta(days=100)
 MONTHLY = (timedelta(days=25), timedelta(days=35))
 ALIKE_PERCENT = 10
+MAX_CHARGES = 6  # in `LOOKBACK`: about monthly, with room for a refund or a repeat
 
 Charge = tuple[datetime, int, int, str]  # when, amount, account, external id
 
@@ -43,26 +41,31 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
     merchants = sorted({p.merchant for p in context.purchases if p.merchant})
     if not merchants:
         return {}
-    since = min(p.posted_at for p in context.purchases) - LOOKBACK
-    rows = context.session.execute(
-        select(
-            col(Transaction.merchant_name),
-            col(Transaction.currency),
-            col(Transaction.posted_at),
-            col(Transaction.amount_minor),
-            col(Transaction.account_id),
-            col(Transaction.external_id),
-        ).where(
-            col(Transaction.user_id) == context.user_id,
-            col(Transaction.kind) == "purchase",
-            col(Transaction.merchant_name).in_(merchants),
-            col(Transaction.posted_at) >= since,
-        )
-    ).all()
+    since = min(p.local_date for p in context.purchases) - LOOKBACK
+    # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly; the
+    # inner query drops the everyday ones (the coffee shop) before any row is read.
+    where = "user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
+    where += f"AND merchant_name IN ({','.join(['{mark}'] * len(merchants))})"  # placeholders
+    sql = "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "
+    sql += "FROM transactions WHERE "
+    sql += where
+    sql += " AND merchant_name IN (SELECT merchant_name FROM transactions WHERE "
+    sql += where
+    sql += " GROUP BY merchant_name HAVING COUNT(*) <= {mark})"
+    params = [context.user_id, since, *merchants]
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
-    for merchant, currency, at, amount, account_id, external_id in rows:
-        found[(merchant or "", currency)].append((at, amount, account_id, external_id))
+    for merchant, currency, at, amount, account_id, external_id in raw_rows(
+        context.session, sql, [*params, *params, MAX_CHARGES]
+    ):
+        found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
     return found
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A stored instant as UTC (SQLite hands back naive UTC text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def evaluate(context: EventContext) -> int:
@@ -102,5 +105,5 @@ def _tell(context: EventContext, purchase: Purchase, key: str, *, previous: int 
         previous=context.money(previous, purchase.currency) if previous is not None else None,
         percent=(round((purchase.amount_minor - previous) * 100 / previous) if previous else None),
         yearly=context.money(purchase.amount_minor * 12, purchase.currency),
-        limit_note=context.limit_note(purchase.currency, purchase.category, purchase.sub_category),
+        about=(purchase.currency, purchase.category, purchase.sub_category),
     )

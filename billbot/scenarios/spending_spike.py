@@ -62,6 +62,6 @@ def evaluate(context: EventContext) -> int:
             usual=context.money(average, currency),
             times=round(current / average, 1),
             weeks=weeks,
-            limit_note=context.limit_note(currency, None, sub),
+            about=(currency, None, sub),
         )
     return queued
