@@ -13,7 +13,12 @@ from billbot.errors import ValidationFailed
 from billbot.money import currency_code
 from billbot.repayments.models import BorrowingProfile
 from billbot.repayments.payoff import PayoffPlan, Strategy
-from billbot.repayments.payoff_planner import choose_payoff_order, payoff_plans, priority_account
+from billbot.repayments.payoff_planner import (
+    choose_payoff_order,
+    debts_of,
+    payoff_plans,
+    priority_account,
+)
 
 router = APIRouter(prefix="/v1/payoff-plan", tags=["borrower: payoff planner"])
 
@@ -52,33 +57,47 @@ def plans(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    monthly_budget_minor: Annotated[int, Query(gt=0)],
+    monthly_budget_minor: Annotated[int | None, Query(gt=0)] = None,
     currency: str | None = None,
     months: bool = True,
 ) -> dict[str, Any]:
-    """Months to debt-free, total interest and a month-by-month plan for both strategies."""
+    """Months to debt-free, total interest and a month-by-month plan for both strategies.
+
+    Without `monthly_budget_minor`, the amount of the saved choice is used. Owing nothing in the
+    currency answers with no plans.
+    """
     assert user.id is not None
     try:
         chosen = currency_code(currency) if currency else user.currency
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="payoff.currency") from exc
-    comparison = payoff_plans(
-        session,
-        user=user,
-        monthly_budget_minor=monthly_budget_minor,
-        currency=chosen,
-        now=clock.now(),
-    )
-    return {
+    profile = session.get(BorrowingProfile, user.id)
+    choice = _choice(profile, priority_account(session, user_id=user.id))
+    body: dict[str, Any] = {
         "currency": chosen,
+        "avalanche": None,
+        "snowball": None,
+        "interest_saved_minor": 0,
+        "months_saved": 0,
+        "choice": choice,
+    }
+    if not debts_of(session, user=user, currency=chosen, now=clock.now()):
+        return body
+    budget = monthly_budget_minor or (profile.payoff_budget_minor if profile else None)
+    if budget is None:
+        raise ValidationFailed(
+            "say how much you can pay a month: ?monthly_budget_minor=N", code="payoff.budget"
+        )
+    comparison = payoff_plans(
+        session, user=user, monthly_budget_minor=budget, currency=chosen, now=clock.now()
+    )
+    body |= {
         "avalanche": _plan(comparison.avalanche, months=months),
         "snowball": _plan(comparison.snowball, months=months),
         "interest_saved_minor": comparison.interest_saved_minor,
         "months_saved": comparison.months_saved,
-        "choice": _choice(
-            session.get(BorrowingProfile, user.id), priority_account(session, user_id=user.id)
-        ),
     }
+    return body
 
 
 @router.put("/choice")

@@ -76,15 +76,22 @@ def test_avalanche_and_snowball_across_accounts_and_the_saved_order(
 
     refusals = [
         ({"monthly_budget_minor": 100}, "repayment.budget_below_minimums"),
-        ({"monthly_budget_minor": 40_000, "currency": "GBP"}, "repayment.nothing_owed"),
         ({"monthly_budget_minor": 40_000, "currency": "ZZZZ"}, "payoff.currency"),
     ]
     for params, code in refusals:
         refused = client.get("/v1/payoff-plan", params=params, headers=headers)
         assert refused.status_code == 422 and refused.json()["error"]["code"] == code, refused.text
-    assert client.get("/v1/payoff-plan", headers=headers).status_code == 422
+    saved_budget = client.get("/v1/payoff-plan", headers=headers).json()  # the saved amount
+    assert saved_budget["snowball"]["monthly_budget_minor"] == 40_000
+    pounds = client.get("/v1/payoff-plan", params={"currency": "GBP"}, headers=headers).json()
+    assert pounds["avalanche"] is None and pounds["snowball"] is None  # nothing owed in GBP
 
     stranger = make_user("stranger@example.com")
     other = login(stranger.email)
-    nothing = client.get("/v1/payoff-plan", params={"monthly_budget_minor": 40_000}, headers=other)
-    assert nothing.json()["error"]["code"] == "repayment.nothing_owed"
+    nothing = client.get("/v1/payoff-plan", headers=other)
+    assert nothing.status_code == 200 and nothing.json()["avalanche"] is None
+    assert nothing.json()["choice"] is None
+    card = make_account(stranger.id, name="Stranger Card", closing_day=5)
+    _spend(client, card.id, operator_headers, 1_000)
+    missing = client.get("/v1/payoff-plan", headers=other)
+    assert missing.status_code == 422 and missing.json()["error"]["code"] == "payoff.budget"
