@@ -20,8 +20,8 @@ class PreferencesUpdate(BaseModel):
     quiet_start: str | None = Field(default=None, description="24-hour local time, e.g. 21:00")
     quiet_end: str | None = None
     quiet_enabled: bool | None = None
-    daily_cap: int | None = None
-    weekly_cap: int | None = None
+    daily_cap: int | None = Field(default=None, strict=True, description="lower only, 0 to 3")
+    weekly_cap: int | None = Field(default=None, strict=True, description="lower only, 0 to 10")
     channel_order: list[str] | None = None
 
 
