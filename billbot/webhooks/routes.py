@@ -100,13 +100,15 @@ async def telegram(request: Request, background: BackgroundTasks) -> Response:
     return await receive(request, background, "telegram", _telegram_answer)
 
 
-@router.api_route("/whatsapp", methods=["GET", "POST"])
+@router.get("/whatsapp")
+@router.post("/whatsapp")
 async def whatsapp(request: Request, background: BackgroundTasks) -> Response:
     """WhatsApp Cloud API: the subscription handshake (GET) and notifications (POST)."""
     return await receive(request, background, "whatsapp")
 
 
-@router.api_route("/messenger", methods=["GET", "POST"])
+@router.get("/messenger")
+@router.post("/messenger")
 async def messenger(request: Request, background: BackgroundTasks) -> Response:
     """Messenger: the subscription handshake (GET) and page notifications (POST)."""
     return await receive(request, background, "messenger")
