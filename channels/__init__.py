@@ -29,7 +29,7 @@ from channels._inbound import (
     OptOut,
     TextReceived,
 )
-from channels._keywords import HELP_KEYWORDS, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS
+from channels._keywords import HELP_KEYWORDS, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, keyword_event
 from channels._messages import Button, Markup, OutboundMessage, SendResult, Template
 from channels._registry import CHANNELS, get_channel_class
 from channels.console import ConsoleChannel, ConsoleSettings
@@ -111,4 +111,5 @@ __all__ = [
     "WhatsAppChannel",
     "WhatsAppSettings",
     "get_channel_class",
+    "keyword_event",
 ]

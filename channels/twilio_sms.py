@@ -184,7 +184,7 @@ class TwilioSmsChannel(HttpChannel):
                 return [opt_type(keyword=fields["Body"].strip().upper(), **origin)]
             if not fields["Body"].strip():
                 return [Ignored("sms without text", message_id)]
-            return [keyword_event(text=fields["Body"], **origin)]
+            return [keyword_event(text=fields["Body"], carrier=True, **origin)]
         status = fields.get("MessageStatus") or fields.get("SmsStatus")
         if status and message_id:
             state = _STATUSES.get(status)

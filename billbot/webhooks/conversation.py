@@ -34,9 +34,6 @@ from billbot.users.models import User
 from billbot.webhooks.models import InboundReceipt
 from billbot.webhooks.texts import say
 from channels import (
-    HELP_KEYWORDS,
-    OPT_IN_KEYWORDS,
-    OPT_OUT_KEYWORDS,
     ButtonFallback,
     ButtonPressed,
     Capabilities,
@@ -49,6 +46,7 @@ from channels import (
     OptOut,
     TextReceived,
 )
+from channels import keyword_event as channel_keyword_event
 
 log = logging.getLogger("billbot.chat")
 
@@ -216,15 +214,12 @@ def converse_as(
 
 
 def keyword_event(sender: str, text: str, inbound_id: str, at: datetime) -> UserEvent:
-    """Text typed in the app: STOP, START and HELP mean what they mean on every channel."""
-    keyword = text.strip(" \t\r\n.!。！").upper()
-    if keyword in OPT_OUT_KEYWORDS:
-        return OptOut(sender, keyword, inbound_id, sender, at)
-    if keyword in OPT_IN_KEYWORDS:
-        return OptIn(sender, keyword, inbound_id, sender, at)
-    if keyword in HELP_KEYWORDS:
-        return HelpRequested(sender, keyword, inbound_id, sender, at)
-    return TextReceived(sender, text, inbound_id, sender, at)
+    """Text typed in the app or a terminal: the chat channels' STOP, START and HELP words apply."""
+    event = channel_keyword_event(
+        sender=sender, text=text, provider_message_id=inbound_id, chat_id=sender, at=at
+    )
+    assert isinstance(event, OptOut | OptIn | HelpRequested | TextReceived)
+    return event
 
 
 def converse(

@@ -64,7 +64,6 @@ def test_outbound_buttons_become_a_tuple_and_results_list_their_parts() -> None:
     [
         ("STOP", OptOut, "STOP"),
         ("stop!", OptOut, "STOP"),
-        ("TD", OptOut, "TD"),
         ("退订。", OptOut, "退订"),
         ("unsubscribe", OptOut, "UNSUBSCRIBE"),
         ("Start", OptIn, "START"),
@@ -76,6 +75,18 @@ def test_outbound_buttons_become_a_tuple_and_results_list_their_parts() -> None:
 def test_keywords(text: str, kind: type, keyword: str) -> None:
     event = keyword_event(sender="s", text=text, provider_message_id="m", chat_id="c", at=NOW)
     assert type(event) is kind and event.keyword == keyword  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("TD", OptOut), ("cancel", OptOut), ("Quit", OptOut), ("yes", OptIn), ("info", HelpRequested)],
+)
+def test_carrier_words_are_keywords_on_sms_and_conversation_in_chat_apps(
+    text: str, kind: type
+) -> None:
+    common = {"sender": "s", "text": text, "provider_message_id": "m", "chat_id": "c", "at": NOW}
+    assert type(keyword_event(carrier=True, **common)) is kind  # type: ignore[arg-type]
+    assert keyword_event(**common) == TextReceived("s", text, "m", "c", NOW)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("text", ["stop it", "don't stop", "STOPP", "/stop", "我要退订吗", ""])
