@@ -5,8 +5,11 @@ The core hands in three small frames; each row of a user the report is not for i
 - limits: user_id, currency, scope ("ideal_bill", "category", "sub_category" or "merchant"),
   target (slug or merchant name; missing for the ideal bill), period_start, period_end,
   limit_minor, spent_minor_so_far
-- upcoming: user_id, due_date, kind, amount_minor, currency, label
-- accounts: user_id, account_id, currency, credit_limit_minor, balance_minor
+- upcoming: user_id, due_date, kind, amount_minor, currency, label; optionally
+  part_of_statement (True for an installment already inside a statement listed beside it: shown,
+  not added to the totals again)
+- accounts: user_id, account_id, currency, credit_limit_minor, balance_minor; optionally
+  own_cap_minor (the borrower's own lower cap on the account, missing where none is set)
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ LIMIT_COLUMNS = (
 )
 UPCOMING_COLUMNS = ("user_id", "due_date", "kind", "amount_minor", "currency", "label")
 ACCOUNT_COLUMNS = ("user_id", "account_id", "currency", "credit_limit_minor", "balance_minor")
+PART_OF_STATEMENT = "part_of_statement"
+OWN_CAP = "own_cap_minor"
 
 
 def limit_progress(limits: pd.DataFrame | None, users: UserWeeks) -> pd.DataFrame:
@@ -96,10 +101,12 @@ def upcoming_dues(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Dues and installments in the 14 days from the as-of date, sorted, and their sums.
 
-    Returns the rows (with days_until) sorted by user, due date, currency, kind and label, and
-    one total per user and currency: amount_minor, count and next_due_date.
+    Returns the rows (with days_until and part_of_statement) sorted by user, due date, currency,
+    kind and label, and one total per user and currency: amount_minor, count and next_due_date.
+    Rows that are part of a statement listed beside them are shown but not counted again.
     """
     frame = _checked(upcoming, UPCOMING_COLUMNS, "upcoming", money=("amount_minor",))
+    frame[PART_OF_STATEMENT] = _flags(upcoming, PART_OF_STATEMENT, "upcoming")
     user = users.positions(frame["user_id"].to_numpy())
     due = day_numbers(frame["due_date"])
     as_of = users.as_of[np.maximum(user, 0)]
@@ -109,10 +116,14 @@ def upcoming_dues(
     frame = frame.sort_values(
         ["user_id", "due_date", "currency", "kind", "label"], kind="stable"
     ).reset_index(drop=True)
-    grouped = frame.groupby(["user_id", "currency"], sort=True)
+    counted = ~frame[PART_OF_STATEMENT].to_numpy(dtype=bool)
+    grouped = frame.assign(
+        counted_minor=np.where(counted, frame["amount_minor"].to_numpy(dtype=np.int64), 0),
+        counted=counted.astype(np.int64),
+    ).groupby(["user_id", "currency"], sort=True)
     totals = grouped.agg(
-        amount_minor=("amount_minor", "sum"),
-        count=("amount_minor", "size"),
+        amount_minor=("counted_minor", "sum"),
+        count=("counted", "sum"),
         next_due_date=("due_date", "min"),
     ).reset_index()
     return frame, totals
@@ -125,6 +136,9 @@ def credit_utilisation(
 
     What is owed is the positive part of the balance: a credit balance on one card does not pay
     another. Accounts without a credit limit show no utilisation and stay out of the overall.
+    Where the borrower set their own lower cap, each account also shows what it owes against
+    that cap (own_cap_utilisation_bps) and what is left under it (own_cap_left_minor); the
+    overall stays against the issuer's limits.
     """
     frame = _checked(
         accounts,
@@ -133,11 +147,16 @@ def credit_utilisation(
         money=("credit_limit_minor", "balance_minor"),
         ids=("account_id",),
     )
+    frame[OWN_CAP] = _optional_money(accounts, OWN_CAP, "accounts")
     frame = frame[users.positions(frame["user_id"].to_numpy()) >= 0]
     frame = frame.sort_values(["user_id", "currency", "account_id"]).reset_index(drop=True)
     owed = np.maximum(frame["balance_minor"].to_numpy(dtype=np.int64), 0)
     limit = frame["credit_limit_minor"].to_numpy(dtype=np.int64)
     frame["utilisation_bps"] = ratio_bps(owed, limit)
+    cap = frame[OWN_CAP].to_numpy(dtype=np.int64, na_value=0)
+    no_cap = frame[OWN_CAP].isna().to_numpy()
+    frame["own_cap_utilisation_bps"] = ratio_bps(owed, np.where(no_cap, 0, cap))
+    frame["own_cap_left_minor"] = pd.arrays.IntegerArray(np.maximum(cap - owed, 0), no_cap)
     limited = frame[limit > 0].assign(owed_minor=owed[limit > 0])
     totals = (
         limited.groupby(["user_id", "currency"], sort=True)
@@ -181,6 +200,30 @@ def _checked(
         if column.endswith("_date") or column.startswith("period_"):
             checked[column] = pd.to_datetime(checked[column]).to_numpy(dtype="datetime64[ns]")
     return checked
+
+
+def _flags(frame: pd.DataFrame | None, column: str, name: str) -> np.ndarray:
+    """An optional true/false column of the core's frame (all false when it is absent)."""
+    if frame is None or column not in frame.columns:
+        return np.zeros(0 if frame is None else len(frame), dtype=bool)
+    values = frame[column]
+    if values.isna().any() or not pd.api.types.is_bool_dtype(values.dtype):
+        raise ValueError(f"{name}.{column} must hold true or false")
+    return values.to_numpy(dtype=bool)
+
+
+def _optional_money(frame: pd.DataFrame | None, column: str, name: str) -> pd.Series:
+    """An optional column of integer minor units, missing where the core has none."""
+    if frame is None or column not in frame.columns:
+        return pd.Series(pd.array([pd.NA] * (0 if frame is None else len(frame)), dtype="Int64"))
+    values = frame[column].reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(values.dtype) or not (
+        pd.api.types.is_integer_dtype(values.dtype) or values.isna().all()
+    ):
+        raise ValueError(
+            f"{name}.{column} must hold integers (money is integer minor units, never float)"
+        )
+    return values.astype("Int64")
 
 
 def _empty_dtype(column: str) -> str:

@@ -129,3 +129,58 @@ def test_credit_utilisation_per_account_and_overall() -> None:
             "utilisation_bps": 5588,
         }
     ]
+
+
+def test_an_installment_inside_a_listed_statement_is_shown_but_not_counted_twice() -> None:
+    upcoming = pd.DataFrame(
+        {
+            "user_id": [1, 1, 1],
+            "due_date": [date(2026, 10, 22), date(2026, 10, 22), date(2026, 10, 15)],
+            "kind": ["statement", "installment", "installment"],
+            "amount_minor": [120_000, 30_000, 8_000],
+            "currency": ["CNY"] * 3,
+            "label": ["Card statement", "Card installment 3/12", "Other card installment 1/3"],
+            "part_of_statement": [False, True, False],
+        }
+    )
+    dues = report(upcoming=upcoming)["upcoming"]
+    assert [(i["label"], i["part_of_statement"]) for i in dues["items"]] == [
+        ("Other card installment 1/3", False),
+        ("Card installment 3/12", True),
+        ("Card statement", False),
+    ]
+    # The statement already holds its installment: 120_000 + 8_000 owed, two dues.
+    assert dues["totals"] == [
+        {"currency": "CNY", "amount_minor": 128_000, "count": 2, "next_due_date": "2026-10-15"}
+    ]
+    # Without the column every row is a due of its own.
+    plain = report(upcoming=upcoming.drop(columns="part_of_statement"))["upcoming"]
+    assert plain["totals"][0]["amount_minor"] == 158_000
+    assert not any(item["part_of_statement"] for item in plain["items"])
+    with pytest.raises(ValueError, match="part_of_statement must hold true or false"):
+        report(upcoming=upcoming.assign(part_of_statement=[1, 0, 0]))
+
+
+def test_utilisation_against_the_borrowers_own_cap() -> None:
+    accounts = pd.DataFrame(
+        {
+            "user_id": [1, 1],
+            "account_id": [10, 11],
+            "currency": ["CNY", "CNY"],
+            "credit_limit_minor": [1_000_000, 500_000],
+            "balance_minor": [300_000, 100_000],
+            "own_cap_minor": pd.array([400_000, None], dtype="Int64"),
+        }
+    )
+    capped, free = report(accounts=accounts)["utilisation"]["accounts"]
+    assert (capped["utilisation_bps"], capped["own_cap_utilisation_bps"]) == (3000, 7500)
+    assert (capped["own_cap_minor"], capped["own_cap_left_minor"]) == (400_000, 100_000)
+    assert (free["own_cap_minor"], free["own_cap_utilisation_bps"], free["own_cap_left_minor"]) == (
+        None,
+        None,
+        None,
+    )
+    # The overall stays against the issuer's limits.
+    assert report(accounts=accounts)["utilisation"]["totals"][0]["utilisation_bps"] == 2667
+    with pytest.raises(ValueError, match="own_cap_minor must hold integers"):
+        report(accounts=accounts.assign(own_cap_minor=[1.5, 2.5]))
