@@ -1,8 +1,10 @@
 """Weekly reports: computed for many borrowers at once by `insights`, stored one per week.
 
 The core loads each chunk of borrowers' recent transactions (summed per day, labels and sign by
-the database), hands them to `insights.weekly.weekly_reports` in one vectorised pass, and writes
-the reports in bulk. Regenerating a week replaces a report only if it changed.
+the database) with their limits, upcoming dues and credit accounts (`billbot.reports.
+weekly_inputs`, a few set-wise reads per chunk), hands them to `insights.weekly.weekly_reports`
+in one vectorised pass, and writes the reports in bulk. Regenerating a week replaces a report
+only if it changed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from billbot.categorize.taxonomy import load_taxonomy
 from billbot.db import raw_rows
 from billbot.money import format_money
 from billbot.reports.models import WeeklyReport
+from billbot.reports.weekly_inputs import RECURRING_RULES, load_inputs
 from billbot.users.models import User
 from insights.weekly import weekly_report_for_user, weekly_reports
 from insights.weeks import week_bounds
@@ -115,29 +118,65 @@ def generate(
         tx = _frame(
             session, ids, week_of - timedelta(days=HISTORY_DAYS + 7), week_of + timedelta(days=7)
         )
-        frames = weekly_reports(
-            tx, frame_users, week_of=week_of, format_money=format_money, display_name=name
+        starts = [int(start) for start in frame_users["week_start"]]
+        inputs = load_inputs(
+            session,
+            user_ids=ids,
+            week_ends=[week_bounds(week_of, start)[1] for start in starts],
+            locales=[u.locale for u in chunk],
+            now=now,
         )
+        frames = weekly_reports(
+            tx,
+            frame_users,
+            week_of=week_of,
+            limits=inputs.limits,
+            upcoming=inputs.upcoming,
+            accounts=inputs.accounts,
+            format_money=format_money,
+            display_name=name,
+            history_days=HISTORY_DAYS,
+            recurring_rules=RECURRING_RULES,
+        )
+        stored = _stored(session, ids, [week_bounds(week_of, s)[0] for s in set(starts)])
         for user in chunk:
             assert user.id is not None
-            changed += _store(session, user.id, weekly_report_for_user(frames, user.id), now)
+            report = weekly_report_for_user(frames, user.id)
+            changed += _store(session, stored, user.id, report, now)
         if progress is not None:
             progress(min(start + CHUNK_USERS, len(users)), len(users))
     session.flush()
     return changed
 
 
-def _store(session: Session, user_id: int, report: dict[str, Any], now: datetime) -> int:
+def _stored(
+    session: Session, user_ids: Sequence[int], week_starts: Sequence[date]
+) -> dict[tuple[int, date], WeeklyReport]:
+    """The chunk's reports already stored for the week, in one read."""
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(WeeklyReport).where(
+            col(WeeklyReport.user_id).in_(list(user_ids)),
+            col(WeeklyReport.week_start).in_(list(week_starts)),
+        )
+    ).all()
+    return {(row.user_id, row.week_start): row for row in rows}
+
+
+def _store(
+    session: Session,
+    existing: dict[tuple[int, date], WeeklyReport],
+    user_id: int,
+    report: dict[str, Any],
+    now: datetime,
+) -> int:
     start, end = (
         date.fromisoformat(report["week"]["start"]),
         date.fromisoformat(report["week"]["end"]),
     )
     payload = json.dumps(report, ensure_ascii=False, sort_keys=True)
-    stored = session.exec(
-        select(WeeklyReport).where(
-            col(WeeklyReport.user_id) == user_id, col(WeeklyReport.week_start) == start
-        )
-    ).first()
+    stored = existing.get((user_id, start))
     if stored is None:
         session.add(
             WeeklyReport(
