@@ -245,7 +245,17 @@ def _spent(session: Session, limits: pd.DataFrame) -> np.ndarray:
 def _upcoming_frame(session: Session, people: pd.DataFrame) -> pd.DataFrame:
     """Statements still owed and installments falling due in the 14 days after each week."""
     columns = ["user_id", "due_date", "kind", "amount_minor", "currency", "label"]
-    empty = pd.DataFrame(columns=[*columns, "part_of_statement"])
+    empty = pd.DataFrame(
+        {
+            "user_id": pd.Series([], dtype="int64"),
+            "due_date": pd.Series([], dtype="datetime64[ns]"),
+            "kind": pd.Series([], dtype=object),
+            "amount_minor": pd.Series([], dtype="int64"),
+            "currency": pd.Series([], dtype=object),
+            "label": pd.Series([], dtype=object),
+            "part_of_statement": pd.Series([], dtype=bool),
+        }
+    )
     if people.empty:
         return empty
     ids = people["user_id"].tolist()

@@ -319,3 +319,13 @@ def test_a_removed_limit_leaves_the_report_and_a_raise_counts_once_in_force(
     assert (
         next(r for r in settled["limits"] if r["scope"] == "ideal_bill")["limit_minor"] == 250_000
     )
+
+
+def test_a_borrower_with_no_accounts_or_limits_gets_empty_sections(
+    client: TestClient, make_user: Any, login: Any
+) -> None:
+    user = make_user("dee@example.com")
+    report = client.get("/v1/reports/weekly/2026-W46", headers=login(user.email)).json()
+    assert report["limits"] == [] and report["recurring"] == [] and report["touch"] is None
+    assert report["upcoming"] == {"items": [], "totals": []}
+    assert report["utilisation"] == {"accounts": [], "totals": []}
