@@ -26,6 +26,7 @@ from billbot.limits.models import Limit, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
 from billbot.outbox.service import enqueue
+from billbot.scenarios.history import History, Pair, read_history, smallest_usual_not_exceeded
 from billbot.scenarios.messages import money, render
 from billbot.scenarios.models import ScenarioSetting
 from billbot.scenarios.registry import get_scenario
@@ -122,6 +123,42 @@ class EventContext:
             select(ScenarioSetting).where(col(ScenarioSetting.user_id) == self.user_id)
         ).all()
         return {r.scenario: json.loads(r.settings or "{}") for r in rows}
+
+    @cached_property
+    def history(self) -> History:
+        """The borrower's purchases in the batch's sub-categories, per day (one grouped read).
+
+        Reaches back as far as large purchase, spending spike and frequent small purchases
+        look, and counts per pair what large purchase's bar and frequent small's amount need.
+        """
+        from billbot.scenarios import large_purchase
+
+        pairs: dict[Pair, int] = {}
+        for p in self.purchases:
+            if p.sub_category:
+                key = (p.sub_category, p.currency)
+                pairs[key] = max(pairs.get(key, 0), p.amount_minor)
+        if not pairs:
+            return {}
+        multiple = float(self.settings("large_purchase")["median_multiple"])
+        weeks = int(self.settings("spending_spike")["weeks"])
+        frequent = self.settings("frequent_small")
+        week_start = self.today - timedelta(days=self.today.weekday())
+        since = min(
+            min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
+            week_start - timedelta(days=7 * weeks),
+            self.today - timedelta(days=int(frequent["days"]) - 1),
+        )
+        return read_history(
+            self.session,
+            user_id=self.user_id,
+            since=since,
+            sub_categories=[sub for sub, _ in pairs],
+            bars={
+                pair: smallest_usual_not_exceeded(most, multiple) for pair, most in pairs.items()
+            },
+            small_up_to=frequent["max_amount_minor"],
+        )
 
     def settings(self, scenario: str) -> dict[str, Any]:
         """The borrower's effective settings of `scenario`."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from billbot.db import raw_rows
 from billbot.scenarios.events import EventContext
 
 
@@ -33,21 +32,17 @@ def evaluate(context: EventContext) -> int:
         return 0
     days, count = int(settings["days"]), int(settings["count"])
     since = context.today - timedelta(days=days - 1)
-    marks = ",".join(["{mark}"] * len(touched))
-    sql = (
-        "SELECT sub_category, currency, COUNT(*), SUM(amount_minor) FROM transactions "
-        "WHERE user_id = {mark} AND local_date >= {mark} AND local_date <= {mark} "
-        "AND kind = 'purchase' "
-    )
-    sql += f"AND sub_category IN ({marks})"  # only placeholders are added
-    params: list[object] = [context.user_id, since, context.today, *touched]
-    if most is not None:
-        sql += " AND amount_minor <= {mark}"
-        params.append(most)
-    rows = raw_rows(context.session, sql + " GROUP BY sub_category, currency", params)
+    found = []
+    for (sub, currency), by_day in context.history.items():
+        if sub not in touched:
+            continue
+        days_in = [t for day, t in by_day.items() if since <= day <= context.today]
+        bought = sum(t.small_count for t in days_in)
+        if bought:
+            found.append((sub, currency, bought, sum(t.small_total_minor for t in days_in)))
     week = context.today - timedelta(days=context.today.weekday())
     queued = 0
-    for sub, currency, bought, total in sorted(rows, key=lambda r: (r[0], r[1])):
+    for sub, currency, bought, total in sorted(found, key=lambda r: (r[0], r[1])):
         if int(bought) < count:
             continue
         queued += context.tell(

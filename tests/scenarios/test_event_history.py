@@ -1,0 +1,84 @@
+"""The history event scenarios share: one read per batch, and the large-purchase bar kept exact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from statistics import median
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from billbot.outbox.models import OutboxMessage
+from billbot.scenarios.history import smallest_usual_not_exceeded
+from billbot.transactions.ingest import Decision, NewTransaction, ingest
+from billbot.wiring import after_ingest_hook
+
+NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
+
+
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=30),
+    amount=st.integers(min_value=1, max_value=10**10),
+    multiple=st.floats(min_value=1.5, max_value=20, allow_nan=False),
+)
+def test_bar_finds_every_purchase_above_the_median(
+    values: list[int], amount: int, multiple: float
+) -> None:
+    usual = int(median(values))
+    bar = smallest_usual_not_exceeded(amount, multiple)
+    assert (amount > multiple * usual) == (usual < bar)
+    below = sum(1 for v in values if v < bar)
+    if amount > multiple * usual:
+        # What the scenario checks before reading amounts: it never misses a large purchase.
+        assert below * 2 >= len(values)
+
+
+def _categorise(
+    session: Session, user_id: int, triples: list[tuple[str, str | None, str]]
+) -> list[Decision]:
+    return [(d, "food", "coffee", "test", None, None) for d, _, _ in triples]
+
+
+def _post(engine: Engine, account: Any, items: list[tuple[str, int, datetime]]) -> None:
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone="UTC",
+            items=[
+                NewTransaction(
+                    external_id=e, amount_minor=a, description="COFFEE Blue", posted_at=at
+                )
+                for e, a, at in items
+            ],
+            now=NOW,
+            categorise=_categorise,
+            after_store=after_ingest_hook(),
+        )
+        session.commit()
+
+
+def _large(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        query = select(OutboxMessage.body).where(col(OutboxMessage.scenario) == "large_purchase")
+        return list(session.exec(query.order_by(col(OutboxMessage.id))).all())
+
+
+def test_large_purchase_at_the_edge_of_an_even_median(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user("edge@example.com", time_zone="UTC")
+    account = make_account(user.id, currency="USD", closing_day=28)
+    # Four earlier purchases: the median is 650, between the two middle ones.
+    history = [
+        (f"h{i}", amount, NOW - timedelta(days=5 + i))
+        for i, amount in enumerate((500, 600, 700, 800))
+    ]
+    _post(engine, account, history)
+    batch = [("at", 1950, NOW - timedelta(hours=2)), ("above", 1951, NOW - timedelta(hours=1))]
+    _post(engine, account, batch)
+    (told,) = _large(engine)  # 1950 is exactly 3x the median, not above it
+    assert "$19.51" in told and "$6.50" in told
