@@ -160,13 +160,21 @@ def progress_for(
     today = local_date(now, zone(time_zone))
     bounds = {limit.id: period_bounds(limit, today=today, accounts=accounts) for limit in limits}
     starts = [b[0] for b in bounds.values() if b is not None]
-    rows = spend_rows(session, user_id=limits[0].user_id, since=min(starts)) if starts else []
+    by_merchant = any(limit.scope == LimitScope.MERCHANT for limit in limits)
+    summed = (
+        spent_in_sql(session, limits=limits, bounds=bounds, today=today)
+        if starts and not by_merchant
+        else {}
+    )
+    rows = spend_rows(session, user_id=limits[0].user_id, since=min(starts)) if by_merchant else []
     result: dict[int, tuple[Progress, tuple[date, date] | None]] = {}
     for limit in limits:
         assert limit.id is not None
         window = bounds[limit.id]
         if limit.scope == LimitScope.CREDIT_CAP:
             spent = account_balance(session, accounts[limit.account_id or 0], time_zone)
+        elif not by_merchant:
+            spent = summed[limit.id]
         else:
             key = merchant_key(limit.target or "") if limit.scope == LimitScope.MERCHANT else None
             assert window is not None
@@ -177,6 +185,50 @@ def progress_for(
             )
         result[limit.id] = (progress_of(limit, spent=spent, bounds=window, today=today), window)
     return result
+
+
+def spent_in_sql(
+    session: Session,
+    *,
+    limits: Sequence[Limit],
+    bounds: dict[int | None, tuple[date, date] | None],
+    today: date,
+) -> dict[int, int]:
+    """Each period limit's spending so far, summed by the database in one read.
+
+    Counts what `matches` counts (no merchant limits: their names are normalised in Python).
+    """
+    sums: list[str] = []
+    params: list[object] = []
+    ids: list[int] = []
+    for limit in limits:
+        window = bounds[limit.id]
+        if limit.scope == LimitScope.CREDIT_CAP or window is None:
+            continue
+        assert limit.id is not None
+        condition = "local_date >= {mark} AND local_date <= {mark} AND currency = {mark}"
+        params += [window[0], today, limit.currency]
+        if limit.period == LimitPeriod.CYCLE:
+            condition += " AND account_id = {mark}"
+            params.append(limit.account_id)
+        if limit.scope in (LimitScope.CATEGORY, LimitScope.SUB_CATEGORY):
+            column = "category" if limit.scope == LimitScope.CATEGORY else "sub_category"
+            if limit.target is None:
+                condition += f" AND {column} IS NULL"
+            else:
+                condition += f" AND {column} = {{mark}}"
+                params.append(limit.target)
+        sums.append(f"SUM(CASE WHEN {condition} THEN amount_minor ELSE 0 END)")
+        ids.append(limit.id)
+    if not ids:
+        return {}
+    since = min(window[0] for window in bounds.values() if window is not None)
+    # Only fixed column names and placeholders are joined into the text.
+    sql = "SELECT " + ", ".join(sums)
+    sql += " FROM transactions WHERE user_id = {mark} AND local_date >= {mark}"
+    sql += " AND kind <> 'repayment'"
+    (row,) = raw_rows(session, sql, [*params, limits[0].user_id, since])
+    return {limit_id: int(value or 0) for limit_id, value in zip(ids, row, strict=True)}
 
 
 def account_balance(session: Session, account: Account, time_zone: str) -> int:
