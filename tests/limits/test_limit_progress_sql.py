@@ -88,6 +88,7 @@ def test_sql_sums_match_row_rules(engine: Engine, make_user: Any, make_account: 
         today = date(2026, 11, 18)
         spent = set()
         for limit in limits:
+            assert limit.id is not None
             figures, window = progress[limit.id]
             assert window is not None
             expected = sum(
