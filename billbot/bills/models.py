@@ -32,6 +32,8 @@ class Statement(SQLModel, table=True):
             "account_id", "currency", "cycle_start_date", name="uq_statements_account_cycle"
         ),
         Index("ix_statements_status_due", "status", "due_date"),
+        # The due-date sweep's "is this the account's newest closed statement?" from the index.
+        Index("ix_statements_account_newest", "account_id", "currency", "cycle_end_date", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,7 +14,7 @@ from billbot.clock import SystemClock
 from billbot.db import ensure_migrated, get_engine, make_engine, session_scope, upgrade
 from billbot.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from billbot.digests.demo import write_last_digest
-from billbot.settings import get_settings
+from billbot.settings import Settings, get_settings
 from billbot.users.service import get_user
 from billbot.wiring import categoriser_hook
 
@@ -35,6 +35,20 @@ def serve(
         uvicorn.run(
             create_app(settings=settings, categorise=categoriser_hook()), host=host, port=port
         )
+
+
+def demo_settings(database: Path) -> Settings:
+    """The demo's settings: its database, the console channel (development), and sweeps often
+    enough that reminders show in the console within a minute of starting."""
+    return get_settings().model_copy(
+        update={
+            "environment": "development",
+            "database_url": f"sqlite:///{database}",
+            "scheduler_enabled": True,
+            "sweep_seconds": 15,
+            "dispatch_seconds": 5,
+        }
+    )
 
 
 def demo(
@@ -81,14 +95,6 @@ def demo(
         }
     )
     if serve_after:
-        # The demo runs its sweeps often, so reminders show in this console within a minute.
-        settings = get_settings().model_copy(
-            update={
-                "database_url": f"sqlite:///{database}",
-                "scheduler_enabled": True,
-                "sweep_seconds": 15,
-                "dispatch_seconds": 5,
-            }
-        )
+        settings = demo_settings(database)
         app = create_app(settings=settings, engine=engine, categorise=categoriser_hook())
         uvicorn.run(app, host=host, port=port)

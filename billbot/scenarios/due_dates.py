@@ -8,16 +8,19 @@ sweep again, or on another instance, queues nothing twice. Paid statements get n
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import Date, bindparam, exists, union_all
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account
 from billbot.bills.models import Statement, StatementStatus
 from billbot.clock import local_date, zone
-from billbot.outbox.service import enqueue
+from billbot.db_types import UTCDateTime
+from billbot.outbox.service import enqueue, enqueue_many, queued_keys
 from billbot.scenarios.messages import money, render
 from billbot.users.models import User
 
@@ -74,81 +77,136 @@ def _newest_closed() -> Any:
     )
 
 
-def sweep_due_dates(session: Session, *, now: datetime) -> int:
-    """Queue due-soon, due-today and overdue reminders for unpaid statements; returns how many."""
-    # Unpaid newest statements due within the due-soon window or already past due.
-    window_start, window_end = (now - timedelta(days=400)).date(), (now + timedelta(days=4)).date()
-    rows = session.exec(
-        select(Statement, Account, User)
-        .join(Account, col(Account.id) == col(Statement.account_id))
-        .join(User, col(User.id) == col(Statement.user_id))
-        .where(
-            col(Statement.status).in_(UNPAID),
-            col(Statement.due_date) >= window_start,
-            col(Statement.due_date) <= window_end,
-            _newest_closed(),
+@lru_cache(maxsize=1)
+def _due_query() -> Any:
+    """The unpaid newest statements that may need a reminder, with what the text needs.
+
+    Two index ranges on (status, due date): statements not yet chased are read from the
+    earliest date that is "today" anywhere (UTC-12) to the end of the due-soon window, overdue
+    ones over the whole window. Statements past due with their minimum paid never get a reminder
+    and are not read at all. Built once; the dates are bound parameters.
+    """
+    columns: tuple[Any, ...] = (
+        col(Statement.id),
+        col(Statement.due_date),
+        col(Statement.status),
+        col(Statement.statement_balance_minor),
+        col(Statement.paid_minor),
+        col(Statement.minimum_due_minor),
+        col(Statement.currency),
+        col(User.id).label("user_id"),
+        col(User.time_zone),
+        col(User.locale),
+        col(User.display_name),
+        col(Account.name).label("account_name"),
+    )
+    window_end = bindparam("window_end", type_=Date)
+
+    def part(statuses: tuple[str, ...], since: str) -> Any:
+        return (
+            core_select(*columns)
+            .join(Account, col(Account.id) == col(Statement.account_id))
+            .join(User, col(User.id) == col(Statement.user_id))
+            .where(
+                col(Statement.status).in_(statuses),
+                col(Statement.due_date) >= bindparam(since, type_=Date),
+                col(Statement.due_date) <= window_end,
+                col(Statement.statement_balance_minor) > col(Statement.paid_minor),
+                _newest_closed(),
+            )
         )
-    ).all()
-    queued = 0
-    for statement, account, user in rows:
-        remaining = statement.statement_balance_minor - statement.paid_minor
-        if remaining <= 0:
-            continue
-        today = local_date(now, zone(user.time_zone))
-        slot = _slot(statement.due_date, today)
+
+    not_chased = (StatementStatus.CLOSED, StatementStatus.PARTIALLY_PAID)
+    return union_all(
+        part(not_chased, "earliest_today"), part((StatementStatus.OVERDUE,), "window_start")
+    )
+
+
+def _due_rows(session: Session, now: datetime) -> list[Any]:
+    """The rows of `_due_query` at `now`."""
+    dates = {
+        "window_start": (now - timedelta(days=400)).date(),
+        "window_end": (now + timedelta(days=4)).date(),
+        "earliest_today": (now - timedelta(days=1)).date(),
+    }
+    return list(session.execute(_due_query(), dates).all())
+
+
+def sweep_due_dates(session: Session, *, now: datetime) -> int:
+    """Queue due-soon, due-today and overdue reminders for unpaid statements; returns how many.
+
+    A statement's reminder point (its slot) is worked out for each row read, the slots already
+    queued are looked up together, and only the new ones are rendered and written, at once.
+    """
+    todays: dict[str, date] = {}
+    candidates: list[tuple[str, str, str, Any]] = []
+    for row in _due_rows(session, now):
+        today = todays.get(row.time_zone)
+        if today is None:
+            today = todays[row.time_zone] = local_date(now, zone(row.time_zone))
+        slot = _slot(row.due_date, today)
         if slot is None:
             continue
         scenario, mark = slot
         # Past the due date, only a missed minimum is overdue; a statement partly paid with at
         # least the minimum is not chased (its interest shows in the next statement).
-        if scenario == "overdue" and statement.status != StatementStatus.OVERDUE:
+        if scenario == "overdue" and row.status != StatementStatus.OVERDUE:
             continue
-        days = (statement.due_date - today).days
+        candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
+    queued = queued_keys(session, [key for key, *_ in candidates])
+    messages = []
+    for key, scenario, _mark, row in candidates:
+        if key in queued:
+            continue
+        today = todays[row.time_zone]
+        remaining = row.statement_balance_minor - row.paid_minor
+        days = (row.due_date - today).days
         text = render(
             scenario,
-            user.locale,
-            name=user.display_name,
-            account=account.name,
-            amount=money(remaining, statement.currency, user.locale),
-            minimum=money(
-                max(0, statement.minimum_due_minor - statement.paid_minor),
-                statement.currency,
-                user.locale,
-            ),
-            due_date=statement.due_date.isoformat(),
-            when=_when(days, user.locale),
+            row.locale,
+            name=row.display_name,
+            account=row.account_name,
+            amount=money(remaining, row.currency, row.locale),
+            minimum=money(max(0, row.minimum_due_minor - row.paid_minor), row.currency, row.locale),
+            due_date=row.due_date.isoformat(),
+            when=_when(days, row.locale),
         )
-        assert user.id is not None
-        message = enqueue(
-            session,
-            user_id=user.id,
-            scenario=scenario,
-            dedupe_key=f"{scenario}:{statement.id}:{mark}",
-            category="repayment",
-            debt_key=f"statement:{statement.id}",
-            body=text,
-            buttons=repayment_buttons(statement.id, user.locale),
-            now=now,
-            expires_at=now + timedelta(days=1),
-            priority=2 if scenario == "overdue" else 1,
+        messages.append(
+            {
+                "user_id": row.user_id,
+                "scenario": scenario,
+                "dedupe_key": key,
+                "category": "repayment",
+                "debt_key": f"statement:{row.id}",
+                "body": text,
+                "buttons": repayment_buttons(row.id, row.locale),
+                "expires_at": now + timedelta(days=1),
+                "priority": 2 if scenario == "overdue" else 1,
+            }
         )
-        queued += message is not None
-    return queued
+    return enqueue_many(session, messages, now=now)
 
 
-def sweep_statements_ready(session: Session, *, now: datetime) -> int:
-    """Queue one "statement ready" message per statement closed in the last two days."""
-    rows = session.exec(
+@lru_cache(maxsize=1)
+def _ready_query() -> Any:
+    """Unpaid newest statements closed in a window (bound parameters); built once."""
+    return (
         select(Statement, Account, User)
         .join(Account, col(Account.id) == col(Statement.account_id))
         .join(User, col(User.id) == col(Statement.user_id))
         .where(
-            col(Statement.closes_at) >= now - timedelta(days=2),
-            col(Statement.closes_at) <= now,
+            col(Statement.closes_at) >= bindparam("closed_since", type_=UTCDateTime()),
+            col(Statement.closes_at) <= bindparam("now", type_=UTCDateTime()),
             col(Statement.status).in_(UNPAID),
             _newest_closed(),
         )
-    ).all()
+    )
+
+
+def sweep_statements_ready(session: Session, *, now: datetime) -> int:
+    """Queue one "statement ready" message per statement closed in the last two days."""
+    window = {"closed_since": now - timedelta(days=2), "now": now}
+    rows = session.exec(_ready_query(), params=window).all()
     queued = 0
     for statement, account, user in rows:
         if statement.statement_balance_minor <= 0:
