@@ -16,7 +16,7 @@ BANDS_BPS = (3000, 7000)
 
 def evaluate(context: EventContext) -> int:
     """Tell the highest band the batch's account has passed, once per statement."""
-    account = context.accounts.get(context.account_id or 0)
+    account = context.account
     if account is None or account.id is None:
         return 0
     caps = [

@@ -22,7 +22,7 @@ from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
 from billbot.db import raw_rows
-from billbot.limits.models import Limit, LimitScope
+from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
 from billbot.outbox.service import enqueue
@@ -102,27 +102,54 @@ class EventContext:
         return {a.id: a for a in rows.all() if a.id is not None}
 
     @cached_property
+    def account(self) -> Account | None:
+        """The batch's account (already in the session's identity map after an ingest)."""
+        if self.account_id is None:
+            return None
+        return self.session.get(Account, self.account_id)
+
+    @cached_property
     def limits(self) -> list[Limit]:
-        """The borrower's limits in force now."""
-        return list_limits(self.session, user_id=self.user_id, now=self.now)
+        """The borrower's limits in force now.
+
+        Read as plain rows; only when a raise or removal has come due are they read through
+        `list_limits`, which settles and records it.
+        """
+        table = Limit.__table__  # type: ignore[attr-defined]
+        rows = self.session.connection().execute(
+            select(table).where(table.c.user_id == self.user_id, table.c.removed_at.is_(None))
+        )
+        limits = [Limit(**row._mapping) for row in rows]
+        if any(
+            limit.pending_effective_at is not None and self.now >= limit.pending_effective_at
+            for limit in limits
+        ):
+            return list_limits(self.session, user_id=self.user_id, now=self.now)
+        return sorted(limits, key=lambda limit: limit.id or 0)
 
     @cached_property
     def progress(self) -> dict[int, tuple[Progress, tuple[date, date] | None]]:
         """Each limit's progress (one grouped read of recent spending)."""
+        # Accounts matter only to cycle limits and credit caps.
+        needs_accounts = any(
+            limit.period == LimitPeriod.CYCLE or limit.scope == LimitScope.CREDIT_CAP
+            for limit in self.limits
+        )
         return progress_for(
             self.session,
             limits=self.limits,
-            accounts=self.accounts,
+            accounts=self.accounts if needs_accounts else {},
             time_zone=self.user.time_zone,
             now=self.now,
         )
 
     @cached_property
     def _stored_settings(self) -> dict[str, dict[str, Any]]:
-        rows = self.session.exec(
-            select(ScenarioSetting).where(col(ScenarioSetting.user_id) == self.user_id)
-        ).all()
-        return {r.scenario: json.loads(r.settings or "{}") for r in rows}
+        table = ScenarioSetting.__table__  # type: ignore[attr-defined]
+        rows = self.session.connection().execute(
+            select(table.c.scenario, table.c.settings).where(table.c.user_id == self.user_id)
+        )
+        return {scenario: json.loads(settings or "{}") for scenario, settings in rows}
 
     @cached_property
     def history(self) -> History:
@@ -277,9 +304,11 @@ def evaluate_events(
     session: Session, *, user_id: int, now: datetime, batch: StoredBatch | None = None
 ) -> int:
     """Run every event scenario for one borrower's stored batch; returns how many queued."""
-    user = session.get(User, user_id)
-    if user is None:
+    table = User.__table__  # type: ignore[attr-defined]
+    row = session.connection().execute(select(table).where(table.c.id == user_id)).first()
+    if row is None:
         return 0
+    user = User(**row._mapping)
     context = EventContext(
         session,
         user,
