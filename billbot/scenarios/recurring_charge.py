@@ -4,7 +4,8 @@ A purchase is monthly when the merchant's previous charge, in the same currency,
 days before it. The second such charge, within 10% of the first, makes a new recurring charge
 (told once per merchant);
 from the third on, a charge at least `rise_percent` above the previous is a price rise (told
-once per merchant and new price). One query reads the batch merchants' last 100 days.
+once per merchant and new price). A grouped count keeps the batch's merchants charged rarely
+enough in the last 100 days; only their charges are read.
 """
 
 from __future__ import annotations
@@ -42,20 +43,26 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
     if not merchants:
         return {}
     since = min(p.local_date for p in context.purchases) - LOOKBACK
-    # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly; the
-    # inner query drops the everyday ones (the coffee shop) before any row is read.
+    # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly: a grouped
+    # count drops the everyday ones (the coffee shop) first, and often leaves nothing to read.
     where = "user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
-    where += f"AND merchant_name IN ({','.join(['{mark}'] * len(merchants))})"  # placeholders
+    sql = "SELECT merchant_name FROM transactions WHERE "
+    sql += where
+    sql += f"AND merchant_name IN ({','.join(['{mark}'] * len(merchants))})"  # placeholders
+    sql += " GROUP BY merchant_name HAVING COUNT(*) <= {mark}"
+    rare = sorted(
+        row[0]
+        for row in raw_rows(context.session, sql, [context.user_id, since, *merchants, MAX_CHARGES])
+    )
+    if not rare:
+        return {}
     sql = "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "
     sql += "FROM transactions WHERE "
     sql += where
-    sql += " AND merchant_name IN (SELECT merchant_name FROM transactions WHERE "
-    sql += where
-    sql += " GROUP BY merchant_name HAVING COUNT(*) <= {mark})"
-    params = [context.user_id, since, *merchants]
+    sql += f"AND merchant_name IN ({','.join(['{mark}'] * len(rare))})"  # placeholders
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
     for merchant, currency, at, amount, account_id, external_id in raw_rows(
-        context.session, sql, [*params, *params, MAX_CHARGES]
+        context.session, sql, [context.user_id, since, *rare]
     ):
         found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
     return found
