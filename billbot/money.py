@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_precision, list_currencies
 
 # ISO 4217 exponents differ from babel's "precision" only where cash rounding is involved; babel
 # follows CLDR, which is what we want for display, but the ledger must use the ISO exponent.
@@ -81,10 +82,17 @@ def to_major(amount_minor: int, currency: str) -> Decimal:
 
 def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
     """Format for people in their locale (`$1,234.50`, `¥1,234.50`)."""
-    babel_locale = locale.replace("-", "_")
+    babel_locale, pattern = _currency_pattern(locale)
+    # What `format_currency` does, without parsing the locale and its pattern on every call.
     return str(
-        format_currency(to_major(amount_minor, currency), currency.upper(), locale=babel_locale)
+        pattern.apply(to_major(amount_minor, currency), babel_locale, currency=currency.upper())
     )
+
+
+@lru_cache(maxsize=64)
+def _currency_pattern(locale: str) -> tuple[Locale, NumberPattern]:
+    babel_locale = Locale.parse(locale.replace("-", "_"))
+    return babel_locale, babel_locale.currency_formats["standard"]
 
 
 def split_evenly(total_minor: int, parts: int) -> list[int]:

@@ -27,7 +27,7 @@ from billbot.scenarios.due_dates import sweep_due_dates, sweep_statements_ready
 from billbot.scenarios.installments_due import sweep_installments_due
 from billbot.scenarios.weekly_digest import sweep_weekly_digests
 from billbot.settings import Settings, get_settings
-from channels import Channel
+from channels import Channel, Template
 
 log = logging.getLogger("billbot.scheduler")
 LEADER_LOCK = 0x6B696C6C  # an arbitrary, fixed advisory-lock key for the sweep leader
@@ -91,7 +91,10 @@ def start_scheduler(
 ) -> tuple[BackgroundScheduler, Leadership]:
     """Start the sweeps (if this process leads) and the dispatcher in the background."""
     leadership = acquire_leadership(engine)
-    dispatcher = Dispatcher(engine, channels, clock)
+    configured = settings or get_settings()
+    # Outside WhatsApp's 24-hour window the configured approved template carries the text.
+    template = Template(configured.whatsapp_template_name, configured.whatsapp_template_language)
+    dispatcher = Dispatcher(engine, channels, clock, template=template)
     scheduler = BackgroundScheduler(timezone="UTC")
 
     def sweeps() -> None:

@@ -27,8 +27,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, insert, or_, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from billbot.clock import Clock
@@ -266,33 +268,43 @@ class Dispatcher:
         return list(await asyncio.gather(*sends))
 
     def record(self, results: list[tuple[Plan, SendOutcome]], report: DispatchReport) -> None:
-        """Store what the sends did, in one transaction for the pass."""
+        """Store what the sends did, in one transaction for the pass: one UPDATE statement and
+        one INSERT (of the attempts) over all its rows."""
         now = self.clock.now()
-        with Session(self.engine) as session, session.no_autoflush:
+        with Session(self.engine) as session:
             ids = [plan.message_id for plan, _ in results]
-            found = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
-            by_id = {m.id: m for m in found}
+            attempts_of: dict[int, int] = {
+                message_id: attempts
+                for message_id, attempts in session.execute(
+                    core_select(OutboxMessage.id, OutboxMessage.attempts).where(
+                        col(OutboxMessage.id).in_(ids)
+                    )
+                ).all()
+            }
+            changes, audit = [], []
             for plan, result in results:
-                message = by_id.get(plan.message_id)
-                if message is not None:  # else erased with its borrower meanwhile
-                    self._record_one(session, message, plan, result, now, report)
+                attempts = attempts_of.get(plan.message_id)
+                if attempts is None:  # erased with its borrower meanwhile
+                    continue
+                change, attempt = self._outcome(plan, result, attempts, now)
+                changes.append(change)
+                audit.append(attempt)
+                report.outcomes[attempt["outcome"]] += 1
+            if changes:
+                session.execute(update(OutboxMessage), changes)  # by primary key, executemany
+                session.execute(insert(OutboxAttempt), audit)
             session.commit()
 
-    def _record_one(
-        self,
-        session: Session,
-        message: OutboxMessage,
-        plan: Plan,
-        result: SendOutcome,
-        now: datetime,
-        report: DispatchReport,
-    ) -> None:
-        message.lease_until, message.updated_at = None, now
+    def _outcome(
+        self, plan: Plan, result: SendOutcome, attempts: int, now: datetime
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The message's new state and its attempt row, for one send's outcome."""
+        change: dict[str, Any] = {"id": plan.message_id, "lease_until": None, "updated_at": now}
         retry_at = None
         if isinstance(result, Held):
             # Not an attempt: the provider never saw it, so the retry count stays.
             retry_at = now + timedelta(seconds=result.wait)
-            message.status, message.not_before = OutboxStatus.PENDING, retry_at
+            change |= {"status": OutboxStatus.PENDING, "not_before": retry_at}
             limits = self.limiter.limits(result.channel)
             outcome = "held"
             detail = (
@@ -300,33 +312,35 @@ class Dispatcher:
                 f"{limits.per_chat or '-'}/s per chat"
             )
         elif isinstance(result, SendResult):
-            message.status, message.sent_at = OutboxStatus.SENT, now
-            message.sent_channel = plan.channel
-            message.provider_message_id = result.provider_message_id
+            change |= {
+                "status": OutboxStatus.SENT,
+                "sent_at": now,
+                "sent_channel": plan.channel,
+                "provider_message_id": result.provider_message_id,
+            }
             outcome, detail = "sent", result.provider_message_id
         elif isinstance(result, PermanentError):
-            message.status, message.reason = OutboxStatus.DEAD, str(result.reason)
+            change |= {"status": OutboxStatus.DEAD, "reason": str(result.reason)}
             outcome, detail = "permanent", str(result)
         else:
-            message.attempts += 1
+            attempts += 1
+            change["attempts"] = attempts
             limited = isinstance(result, RateLimited)
             outcome, detail = ("rate_limited" if limited else "transient"), str(result)
-            if message.attempts >= self.max_attempts:
-                message.status, message.reason = OutboxStatus.DEAD, "retries_exhausted"
+            if attempts >= self.max_attempts:
+                change |= {"status": OutboxStatus.DEAD, "reason": "retries_exhausted"}
             else:
-                retry_at = now + self._wait(result, message.attempts)
-                message.status, message.not_before = OutboxStatus.PENDING, retry_at
-        session.add(
-            OutboxAttempt(
-                message_id=plan.message_id,
-                at=now,
-                channel=plan.channel,
-                outcome=outcome,
-                detail=detail[:500],
-                retry_at=retry_at,
-            )
-        )
-        report.outcomes[outcome] += 1
+                retry_at = now + self._wait(result, attempts)
+                change |= {"status": OutboxStatus.PENDING, "not_before": retry_at}
+        attempt = {
+            "message_id": plan.message_id,
+            "at": now,
+            "channel": plan.channel,
+            "outcome": outcome,
+            "detail": detail[:500],
+            "retry_at": retry_at,
+        }
+        return change, attempt
 
     def _wait(self, error: ChannelError, attempts: int) -> timedelta:
         """The provider's retry-after when it gives one, else exponential backoff with jitter."""
