@@ -93,12 +93,8 @@ def in_process(args: argparse.Namespace, tmp: Path) -> None:
     fake = FakeChannel()
     dispatcher = Dispatcher(engine, {"fake": fake}, clock, batch=args.batch)
 
-    async def drain() -> None:
-        while (await dispatcher.run_once()).claimed:
-            pass
-
     started = time.perf_counter()
-    asyncio.run(drain())
+    asyncio.run(dispatcher.drain())
     elapsed = time.perf_counter() - started
     assert len(fake.sent) == args.messages, len(fake.sent)
     raw = FakeChannel()
@@ -178,15 +174,10 @@ def over_http(args: argparse.Namespace, tmp: Path) -> None:
 
         async def drain() -> tuple[float, int]:
             started = time.perf_counter()
-            sent = 0
-            while True:
-                report = await dispatcher.run_once()
-                if not report.claimed:
-                    break
-                sent += report.outcomes["sent"]
+            report = await dispatcher.drain()
             elapsed = time.perf_counter() - started
             await telegram.aclose()
-            return elapsed, sent
+            return elapsed, report.outcomes["sent"]
 
         elapsed, sent = asyncio.run(drain())
         stats = asyncio.run(_stats(base))

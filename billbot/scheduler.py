@@ -104,7 +104,8 @@ def start_scheduler(
 
     async def dispatch_pass() -> DispatchReport:
         try:
-            return await dispatcher.run_once()
+            # Until nothing is due (a minute at most): sending rates, not the interval, pace it.
+            return await dispatcher.drain(budget=60.0)
         finally:  # HTTP clients belong to this pass's event loop
             for adapter in channels.values():
                 await adapter.aclose()

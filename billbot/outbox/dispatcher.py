@@ -276,7 +276,7 @@ class Dispatcher:
             attempts_of: dict[int, int] = {
                 message_id: attempts
                 for message_id, attempts in session.execute(
-                    core_select(OutboxMessage.id, OutboxMessage.attempts).where(
+                    core_select(col(OutboxMessage.id), col(OutboxMessage.attempts)).where(
                         col(OutboxMessage.id).in_(ids)
                     )
                 ).all()
@@ -361,3 +361,17 @@ class Dispatcher:
             results = await self.send(plans)
             self.record(list(zip(plans, results, strict=True)), report)
         return report
+
+    async def drain(self, *, budget: float | None = None) -> DispatchReport:
+        """Pass after pass until nothing is due, or (with `budget`) until that many seconds have
+        gone; each pass is recorded before the next claims, so the caps see every send."""
+        total = DispatchReport()
+        clock = self.limiter.clock
+        stop_at = None if budget is None else clock() + budget
+        while stop_at is None or clock() < stop_at:
+            report = await self.run_once()
+            if not report.claimed:
+                break
+            total.claimed += report.claimed
+            total.outcomes.update(report.outcomes)
+        return total
