@@ -9,6 +9,8 @@ connections are kept alive as before.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 __all__ = ["SpreadTransport"]
@@ -17,12 +19,16 @@ __all__ = ["SpreadTransport"]
 class SpreadTransport(httpx.AsyncBaseTransport):
     """Sends each request through the least busy of `size` single-connection pools."""
 
-    def __init__(self, size: int = 32, **transport_options: object) -> None:
+    def __init__(
+        self, size: int = 32, *, verify: ssl.SSLContext | bool = True, **transport_options: object
+    ) -> None:
         if size < 1:
             raise ValueError("a SpreadTransport needs at least one connection")
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        # One TLS context for all the pools: loading the CA bundle costs milliseconds each time.
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
         self._pools = [
-            httpx.AsyncHTTPTransport(limits=limits, **transport_options)  # type: ignore[arg-type]
+            httpx.AsyncHTTPTransport(verify=context, limits=limits, **transport_options)  # type: ignore[arg-type]
             for _ in range(size)
         ]
         self._busy = [0] * size
