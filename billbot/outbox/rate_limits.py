@@ -51,13 +51,56 @@ class Bucket:
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """A granted send: wait `delay` seconds, then send."""
+    """A granted send: wait `delay` seconds, then send `channel`'s message to `recipient`."""
 
     delay: float
+    channel: str = ""
+    recipient: str = ""
+
+
+class _Buckets:
+    """One bucket per channel with an overall rate and one per (channel, chat) with a chat rate."""
+
+    def __init__(self, limits: Mapping[str, RateLimits], max_recipients: int) -> None:
+        self.limits, self.max_recipients = limits, max_recipients
+        self.overall: dict[str, Bucket] = {}
+        for name, rates in limits.items():
+            if rates.global_:
+                burst = max(1.0, rates.global_ * GLOBAL_BURST_SECONDS)
+                self.overall[name] = Bucket(rates.global_, burst)
+        self.chats: dict[tuple[str, str], Bucket] = {}
+
+    def take(self, channel: str, recipient: str, now: float, horizon: float) -> tuple[bool, float]:
+        """(granted, wait): the first conforming moment in both buckets, taken if within reach."""
+        rates = self.limits.get(channel)
+        overall = self.overall.get(channel)
+        chat = None
+        if rates is not None and rates.per_chat:
+            chat = self.chats.get((channel, recipient)) or Bucket(rates.per_chat)
+        at = now
+        for bucket in (overall, chat):
+            if bucket is not None:
+                at = max(at, bucket.earliest(now))
+        if at - now > horizon:
+            return False, at - now
+        for bucket in (overall, chat):
+            if bucket is not None:
+                bucket.take(at)
+        if chat is not None:
+            self.chats[(channel, recipient)] = chat
+            if len(self.chats) > self.max_recipients:
+                # A chat bucket whose virtual time has passed is full again: forgetting is exact.
+                self.chats = {key: b for key, b in self.chats.items() if b.tat > now}
+        return True, at - now
 
 
 class RateLimiter:
-    """The sending slots of every channel that declares rates; channels without rates pass."""
+    """The sending slots of every channel that declares rates; channels without rates pass.
+
+    Slots are planned when a pass schedules its messages (`reserve`), and each send takes its
+    moment again when it wakes (`wait`): a process that stalled (a long database step, a busy
+    machine) then spreads the sends it owes instead of letting them out at once.
+    """
 
     def __init__(
         self,
@@ -68,16 +111,11 @@ class RateLimiter:
         max_recipients: int = 100_000,
     ) -> None:
         self.clock, self.sleep = clock, sleep
-        self.max_recipients = max_recipients
         self._limits: dict[str, RateLimits] = {
             name: adapter.capabilities.rate_limits for name, adapter in channels.items()
         }
-        self._global: dict[str, Bucket] = {}
-        for name, limits in self._limits.items():
-            if limits.global_:
-                burst = max(1.0, limits.global_ * GLOBAL_BURST_SECONDS)
-                self._global[name] = Bucket(limits.global_, burst)
-        self._chats: dict[tuple[str, str], Bucket] = {}
+        self._planned = _Buckets(self._limits, max_recipients)
+        self._sent = _Buckets(self._limits, max_recipients)
 
     def limits(self, channel: str) -> RateLimits:
         """The rates held for `channel` (none when it declares none)."""
@@ -85,34 +123,13 @@ class RateLimiter:
 
     def reserve(self, channel: str, recipient: str, *, horizon: float) -> Slot | float:
         """A slot for one message, or (when it could not go within `horizon` s) the wait instead."""
-        now = self.clock()
-        limits = self.limits(channel)
-        overall = self._global.get(channel)
-        chat = None
-        if limits.per_chat:
-            chat = self._chats.get((channel, recipient))
-            if chat is None:
-                chat = Bucket(limits.per_chat)
-        at = now
-        for bucket in (overall, chat):
-            if bucket is not None:
-                at = max(at, bucket.earliest(now))
-        if at - now > horizon:
-            return at - now
-        for bucket in (overall, chat):
-            if bucket is not None:
-                bucket.take(at)
-        if chat is not None:
-            self._remember(channel, recipient, chat, now)
-        return Slot(at - now)
-
-    def _remember(self, channel: str, recipient: str, bucket: Bucket, now: float) -> None:
-        self._chats[(channel, recipient)] = bucket
-        if len(self._chats) > self.max_recipients:
-            # A chat bucket whose virtual time has passed is full again: forgetting it is exact.
-            self._chats = {key: b for key, b in self._chats.items() if b.tat > now}
+        granted, wait = self._planned.take(channel, recipient, self.clock(), horizon)
+        return Slot(wait, channel, recipient) if granted else wait
 
     async def wait(self, slot: Slot) -> None:
-        """Sleep until the slot's moment (through the injected sleeper)."""
+        """Sleep until the slot's moment, then until the send conforms to the rates as sent."""
         if slot.delay > 0:
             await self.sleep(slot.delay)
+        _, late = self._sent.take(slot.channel, slot.recipient, self.clock(), float("inf"))
+        if late > 0:
+            await self.sleep(late)

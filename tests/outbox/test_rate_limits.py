@@ -25,10 +25,11 @@ NOON_SHANGHAI = datetime(2026, 11, 16, 4, 0, tzinfo=UTC)
 
 
 class FakeTime:
-    """A monotonic clock moved by hand; the sleeper records sleeps and returns at once."""
+    """A monotonic clock moved by hand (and, if `advance`, by each sleep); sleeps are recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, advance: bool = False) -> None:
         self.now = 1000.0
+        self.advance = advance
         self.sleeps: list[float] = []
 
     def __call__(self) -> float:
@@ -36,6 +37,8 @@ class FakeTime:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        if self.advance:
+            self.now += seconds
 
 
 def _channel(
@@ -77,7 +80,7 @@ def test_a_fast_channel_allows_a_small_burst_then_its_rate() -> None:
 def test_per_chat_rate_applies_to_each_recipient_alone() -> None:
     time = FakeTime()
     limiter = _limiter(time, fake=_channel(per_chat=1.0, global_=30.0))
-    assert limiter.reserve("fake", "ana", horizon=5.0) == Slot(0.0)
+    assert _delay(limiter.reserve("fake", "ana", horizon=5.0)) == 0.0
     assert _delay(limiter.reserve("fake", "ben", horizon=5.0)) == pytest.approx(1 / 30)
     assert _delay(limiter.reserve("fake", "ana", horizon=5.0)) == pytest.approx(1.0)
 
@@ -85,19 +88,35 @@ def test_per_chat_rate_applies_to_each_recipient_alone() -> None:
 def test_a_slot_beyond_the_horizon_is_refused_and_costs_nothing() -> None:
     time = FakeTime()
     limiter = _limiter(time, fake=_channel(per_chat=0.5))
-    assert limiter.reserve("fake", "ana", horizon=1.0) == Slot(0.0)
+    assert _delay(limiter.reserve("fake", "ana", horizon=1.0)) == 0.0
     wait = limiter.reserve("fake", "ana", horizon=1.0)
     assert wait == pytest.approx(2.0)
     assert limiter.reserve("fake", "ana", horizon=1.0) == pytest.approx(2.0)  # still 2 s: unspent
     time.now += 2.0
-    assert limiter.reserve("fake", "ana", horizon=1.0) == Slot(0.0)
+    assert _delay(limiter.reserve("fake", "ana", horizon=1.0)) == 0.0
+
+
+def test_sends_woken_late_are_spread_again_not_let_out_at_once() -> None:
+    time = FakeTime()  # sleeps return at once: every woken send finds the clock where it was
+    limiter = _limiter(time, fake=_channel(global_=10.0))
+    slots = [limiter.reserve("fake", f"chat{i}", horizon=10.0) for i in range(3)]
+    time.now += 1.0  # the process stalled past all three planned moments
+
+    async def wake_all() -> None:
+        for slot in slots:
+            assert isinstance(slot, Slot)
+            await limiter.wait(slot)
+
+    asyncio.run(wake_all())
+    # Each planned sleep, then the wait that spaces the late sends 0.1 s apart again.
+    assert time.sleeps == pytest.approx([0.1, 0.1, 0.2, 0.2])
 
 
 def test_channels_without_declared_rates_are_not_limited() -> None:
     time = FakeTime()
     limiter = _limiter(time, fake=FakeChannel())
-    assert {limiter.reserve("fake", "ana", horizon=0.0) for _ in range(100)} == {Slot(0.0)}
-    assert limiter.reserve("unknown", "ana", horizon=0.0) == Slot(0.0)
+    assert {_delay(limiter.reserve("fake", "ana", horizon=0.0)) for _ in range(100)} == {0.0}
+    assert _delay(limiter.reserve("unknown", "ana", horizon=0.0)) == 0.0
 
 
 def _passes(limiter: RateLimiter, time: FakeTime, chats: list[str]) -> list[tuple[float, str]]:
@@ -156,8 +175,8 @@ def test_forgetting_idle_recipients_changes_nothing() -> None:
     assert _delay(limiter.reserve("fake", "a", horizon=5.0)) == pytest.approx(0.5)
     time.now += 1.0
     for name in ("e", "f", "g", "h"):  # the old ones are full again and may be forgotten
-        assert limiter.reserve("fake", name, horizon=5.0) == Slot(0.0)
-    assert limiter.reserve("fake", "b", horizon=5.0) == Slot(0.0)
+        assert _delay(limiter.reserve("fake", name, horizon=5.0)) == 0.0
+    assert _delay(limiter.reserve("fake", "b", horizon=5.0)) == 0.0
 
 
 def test_bucket_virtual_time() -> None:
@@ -198,7 +217,7 @@ def test_dispatcher_waits_within_the_horizon_and_leaves_the_rest_pending(
     clock.set(NOON_SHANGHAI)
     user = make_user(time_zone="Asia/Shanghai")
     _queue(engine, clock, user.id, 4)
-    time = FakeTime()
+    time = FakeTime(advance=True)
     fake = _channel(per_chat=1.0)
     dispatcher = Dispatcher(
         engine, {"fake": fake}, clock, limiter=_limiter(time, fake=fake), rate_horizon=1.5
@@ -219,7 +238,7 @@ def test_dispatcher_waits_within_the_horizon_and_leaves_the_rest_pending(
     # Not due yet on the wall clock: the next pass claims nothing.
     assert asyncio.run(dispatcher.run_once()).claimed == 0
     clock.advance(timedelta(seconds=2))
-    time.now += 2.0
+    time.now += 1.0  # the first pass's sleep moved it one second already
     report = asyncio.run(dispatcher.run_once())
     assert report.outcomes["sent"] == 2 and time.sleeps[1:] == [pytest.approx(1.0)]
     assert [m.status for m in _messages(engine)] == ["sent"] * 4
