@@ -101,14 +101,16 @@ def compose_email(message: OutboundMessage, *, from_address: str, at: datetime) 
     The message's own headers (List-Unsubscribe ...) are added after the standard ones; a header
     the standard library refuses (a line break in a value ...) is a permanent failure.
     """
-    if not message.subject:
-        raise PermanentError(FailureReason.INVALID_MESSAGE, "an email needs a subject")
+    # A reminder written for chat has no subject: its first line titles the email.
+    subject = message.subject or message.text.strip().split("\n", 1)[0][:78].strip()
+    if not subject:
+        raise PermanentError(FailureReason.INVALID_MESSAGE, "an email needs a subject or text")
     email = EmailMessage()
     domain = from_address.rpartition("@")[2].strip(">") or None
     try:
         email["From"] = from_address
         email["To"] = message.recipient
-        email["Subject"] = message.subject
+        email["Subject"] = subject
         email["Date"] = format_datetime(at)
         email["Message-ID"] = make_msgid(domain=domain)
         for name, value in message.headers.items():

@@ -223,8 +223,7 @@ class Dispatcher:
             recipient=address,
             text=message.body,
             buttons=buttons,
-            # Email needs a subject: a message without one is titled by its first line.
-            subject=message.subject or message.body.strip().split("\n", 1)[0][:78] or None,
+            subject=message.subject,
             html=message.html,
             headers=json.loads(message.headers) if message.headers else {},
             locale=user.locale,

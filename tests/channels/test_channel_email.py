@@ -191,7 +191,7 @@ async def test_a_closed_port_is_transient(anyio_backend: str) -> None:
 
 @pytest.mark.anyio
 async def test_invalid_messages_are_permanent_and_never_sent(mail: MailServer) -> None:
-    no_subject = OutboundMessage("ana@example.com", "Hi")
+    no_subject = OutboundMessage("ana@example.com", "  \n ")
     injected = OutboundMessage(
         "ana@example.com", "Hi", subject="Hi", headers={"X-Note": "a\r\nBcc: eve@example.com"}
     )
@@ -200,6 +200,16 @@ async def test_invalid_messages_are_permanent_and_never_sent(mail: MailServer) -
             await channel_for(mail).send(message)
         assert caught.value.reason == FailureReason.INVALID_MESSAGE
     assert mail.received == []
+
+
+@pytest.mark.anyio
+async def test_a_message_without_subject_is_titled_by_its_first_line(mail: MailServer) -> None:
+    reminder = OutboundMessage(
+        "ana@example.com", "Your bill is due tomorrow.\nPay 120.00 by Friday."
+    )
+    await channel_for(mail).send(reminder)
+    assert len(mail.received) == 1
+    assert mail.message()["Subject"] == "Your bill is due tomorrow."
 
 
 def test_email_has_no_inbound_webhooks() -> None:
