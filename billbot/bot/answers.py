@@ -147,7 +147,10 @@ def _statement(ask: Ask, statement_id: int | None) -> Statement | None:
     if statement_id is not None:
         return get_statement(ask.session, user=ask.user, statement_id=statement_id, now=ask.now)
     due = _due(list_statements(ask.session, user=ask.user, now=ask.now))
-    return due[0] if due else None
+    # A bill still ahead of its due date is the one with choices left; a past-due one comes next.
+    upcoming = [s for s in due if s.due_date >= ask.today]
+    chosen = upcoming or due
+    return chosen[0] if chosen else None
 
 
 def _account_name(ask: Ask, account_id: int) -> str:
@@ -240,7 +243,7 @@ def _options_refused(ask: Ask, statement: Statement, error: ValidationFailed) ->
     if error.code == "repayment.past_due":
         minimum = max(0, statement.minimum_due_minor - statement.paid_minor)
         text = ask.t(
-            "options_past_due",
+            "options_past_due" if minimum else "options_past_due_minimum_paid",
             account=name,
             amount=ask.money(_remaining(statement), statement.currency),
             minimum=ask.money(minimum, statement.currency),

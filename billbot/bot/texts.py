@@ -210,6 +210,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "{account}账单 {amount} 已于{due}到期。请尽快至少还 {minimum}；"
         "全额还款可停止计息。",
     },
+    "options_past_due_minimum_paid": {
+        "en": "Your {account} bill was due {due} and its minimum is paid. The {amount} still "
+        "owed carries interest until it is paid; paying it in full stops that.",
+        "zh-CN": "{account}账单已于{due}到期，最低还款额已还。剩余 {amount} 会持续计息，"
+        "全额还清即可停止计息。",
+    },
     "chosen_full": {
         "en": "Good choice: paying {amount} in full by {due} costs nothing extra. Pay in the app "
         "or by bank transfer; reminders stop once it posts.",

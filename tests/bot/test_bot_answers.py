@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from billbot.bills.models import Statement
 from billbot.bills.queries import list_statements
 from billbot.bot import BotReply, reply_to, unknown_sender_reply
 from billbot.categorize.models import CategoryRule
@@ -140,6 +141,50 @@ def test_repayment_options_with_buttons_and_a_choice(
     stale = ask(button=f"choose:{statement.id}:installments_99_apr")
     assert stale.text.startswith("That option is no longer available")
     assert "还款方式" in ask("还款").text
+
+
+def test_ways_to_pay_prefer_the_bill_still_ahead_and_never_ask_for_nothing(
+    demo: Any, client: Any, operator_headers: dict[str, str], engine: Engine, clock: FrozenClock
+) -> None:
+    rows = client.get("/v1/statements", headers=demo.headers).json()
+    newest: dict[int, dict[str, Any]] = {}
+    for row in rows:  # newest cycle first
+        if row["status"] != "open" and row["remaining_due_minor"] > 0:
+            newest.setdefault(row["account_id"], row)
+    late, ahead = sorted(newest.values(), key=lambda r: r["due_date"])[:2]
+    owed_minimum = late["minimum_due_minor"] - late["paid_minor"]
+    assert owed_minimum > 0
+    paid = client.post(
+        f"/operator/v1/accounts/{late['account_id']}/repayments",
+        json={
+            "external_id": "bot-minimum",
+            "amount_minor": owed_minimum,
+            "paid_at": clock.now().isoformat(),
+        },
+        headers=operator_headers,
+    )
+    assert paid.status_code in (200, 201), paid.text
+    today = clock.now().date()
+    with Session(engine) as session:
+        for statement_id, due in ((late["id"], -2), (ahead["id"], 3)):
+            statement = session.get(Statement, statement_id)
+            assert statement is not None
+            statement.due_date = today + timedelta(days=due)
+            session.add(statement)
+        session.commit()
+        mei = session.get(User, demo.seed.user_id)
+        assert mei is not None
+
+        def ask(text: str | None = None, button: str | None = None) -> BotReply:
+            assert mei is not None
+            return reply_to(
+                session, user=mei, channel="telegram", now=clock.now(), text=text, button_id=button
+            )
+
+        assert ask("还款").buttons[0][0] == f"choose:{ahead['id']}:full"
+        past = ask(button=f"options:{late['id']}")
+        assert "minimum is paid" in past.text and "0.00" not in past.text
+        assert past.buttons == ((f"paid:{late['id']}", "I've paid"),)
 
 
 @pytest.fixture
