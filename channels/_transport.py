@@ -9,11 +9,20 @@ connections are kept alive as before.
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
+import sys
 
 import httpx
 
 __all__ = ["SpreadTransport"]
+
+# httpcore 1.0 asks `import sniffio` on every lock and cancellation shield it sets up (four times
+# a request), and anyio 4 no longer installs sniffio: each failed import searches the whole
+# import path again (~25 µs). Marking the absent module as absent makes that answer immediate;
+# httpcore then assumes asyncio, exactly as it does after the slow failure.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 class SpreadTransport(httpx.AsyncBaseTransport):

@@ -75,3 +75,13 @@ def test_a_refused_connection_is_a_transport_error() -> None:
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least one"):
         SpreadTransport(0)
+
+
+def test_httpcore_still_finds_asyncio_without_sniffio() -> None:
+    import httpcore._synchronization as sync
+
+    async def library() -> str:
+        return sync.current_async_library()
+
+    # Whether or not sniffio is installed, requests under asyncio take the asyncio backend.
+    assert asyncio.run(library()) == "asyncio"
