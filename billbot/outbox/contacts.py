@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, select
+from sqlmodel import Session, col
 
 from billbot.chat.models import ChatIdentity
 from billbot.outbox.models import ContactPreferences, OutboxMessage, OutboxStatus
@@ -27,15 +29,37 @@ from channels import Channel
 ALWAYS_LINKED = frozenset({"email", "webchat", "console", "fake"})
 
 
+@dataclass(frozen=True, slots=True)
+class Borrower:
+    """What the dispatcher needs of a borrower's account."""
+
+    id: int
+    email: str
+    locale: str
+    time_zone: str
+
+
 @dataclass
 class Contact:
     """One borrower as the gate sees them; `history` grows as a batch sends to them."""
 
-    user: User
+    user: Borrower
     prefs: ContactPrefs
     history: list[SentContact]
     channels: list[ChannelState]
     addresses: dict[str, str]
+
+
+_PREFERENCES = (
+    col(ContactPreferences.user_id),
+    col(ContactPreferences.quiet_start),
+    col(ContactPreferences.quiet_end),
+    col(ContactPreferences.quiet_enabled),
+    col(ContactPreferences.daily_cap),
+    col(ContactPreferences.weekly_cap),
+    col(ContactPreferences.channel_order),
+    col(ContactPreferences.stopped_at),
+)
 
 
 def _clock(text: str) -> time:
@@ -44,8 +68,8 @@ def _clock(text: str) -> time:
 
 
 def _prefs(
-    user: User,
-    stored: ContactPreferences | None,
+    user: Borrower,
+    stored: Row[Any] | None,
     opted_out: frozenset[str],
     switches: tuple[frozenset[str], dict[str, datetime]],
 ) -> ContactPrefs:
@@ -75,24 +99,43 @@ def _prefs(
 def load_contacts(
     session: Session, user_ids: Collection[int], adapters: Mapping[str, Channel], now: datetime
 ) -> dict[int, Contact]:
-    """The gate's view of each borrower: settings, recent contacts, reachable channels."""
+    """The gate's view of each borrower: settings, recent contacts, reachable channels.
+
+    Read as plain rows (no ORM objects): this runs for every batch the dispatcher sends."""
     ids = sorted(set(user_ids))
-    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+    users = session.execute(
+        select(col(User.id), col(User.email), col(User.locale), col(User.time_zone)).where(
+            col(User.id).in_(ids)
+        )
+    ).all()
     stored = {
         p.user_id: p
-        for p in session.exec(
-            select(ContactPreferences).where(col(ContactPreferences.user_id).in_(ids))
+        for p in session.execute(
+            select(*_PREFERENCES).where(col(ContactPreferences.user_id).in_(ids))
         ).all()
     }
     switches = switches_for(session, ids, now)
-    identities: dict[int, list[ChatIdentity]] = defaultdict(list)
-    for identity in session.exec(
-        select(ChatIdentity).where(col(ChatIdentity.user_id).in_(ids))
+    identities: dict[int, list[Row[Any]]] = defaultdict(list)
+    for identity in session.execute(
+        select(
+            col(ChatIdentity.user_id),
+            col(ChatIdentity.channel),
+            col(ChatIdentity.address),
+            col(ChatIdentity.opted_out_at),
+            col(ChatIdentity.last_inbound_at),
+        ).where(col(ChatIdentity.user_id).in_(ids))
     ).all():
         identities[identity.user_id].append(identity)
     history: dict[int, list[SentContact]] = defaultdict(list)
-    sent = session.exec(
-        select(OutboxMessage).where(
+    sent = session.execute(
+        select(
+            col(OutboxMessage.user_id),
+            col(OutboxMessage.sent_at),
+            col(OutboxMessage.sent_channel),
+            col(OutboxMessage.category),
+            col(OutboxMessage.scenario),
+            col(OutboxMessage.debt_key),
+        ).where(
             col(OutboxMessage.user_id).in_(ids),
             col(OutboxMessage.status) == OutboxStatus.SENT,
             col(OutboxMessage.sent_at) >= now - HISTORY_LOOKBACK,
@@ -110,14 +153,15 @@ def load_contacts(
                 )
             )
     contacts = {}
-    for user_id, user in users.items():
-        assert user_id is not None
-        opted_out = frozenset(i.channel for i in identities[user_id] if i.opted_out_at is not None)
-        states, addresses = _channels(user, identities[user_id], adapters)
-        contacts[user_id] = Contact(
+    for row in users:
+        user = Borrower(row.id, row.email, row.locale, row.time_zone)
+        linked = identities[user.id]
+        opted_out = frozenset(i.channel for i in linked if i.opted_out_at is not None)
+        states, addresses = _channels(user, linked, adapters)
+        contacts[user.id] = Contact(
             user,
-            _prefs(user, stored.get(user_id), opted_out, switches[user_id]),
-            history[user_id],
+            _prefs(user, stored.get(user.id), opted_out, switches[user.id]),
+            history[user.id],
             states,
             addresses,
         )
@@ -125,7 +169,7 @@ def load_contacts(
 
 
 def _channels(
-    user: User, identities: list[ChatIdentity], adapters: Mapping[str, Channel]
+    user: Borrower, identities: list[Row[Any]], adapters: Mapping[str, Channel]
 ) -> tuple[list[ChannelState], dict[str, str]]:
     """The borrower's reachable channels among those configured, and their address on each."""
     addresses: dict[str, str] = {}

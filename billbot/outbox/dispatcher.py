@@ -24,12 +24,12 @@ import dataclasses
 import json
 import random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, update
+from sqlalchemy import Engine, Row, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -46,18 +46,22 @@ from billbot.reminders import (
     SentContact,
     decide,
 )
-from billbot.users.models import User
 from channels import Button, Channel, OutboundMessage, SendResult, Template
 from channels.errors import ChannelError, PermanentError, RateLimited
 
 
 @dataclass
 class Plan:
-    """A message the gate allowed: where it goes and what is sent."""
+    """A message the gate allowed: where it goes and what is sent; `contact` is the send as the
+    gate counts it for the borrower `user_id` while it is in flight."""
 
     message_id: int
     channel: str
     outbound: OutboundMessage
+    user_id: int | None = None
+    contact: SentContact | None = None
+    reason: str | None = None  # the gate's decision, stored by `record` with the outcome
+    explanation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,25 +144,32 @@ class Dispatcher:
             session.commit()
         return ids
 
-    def decide(self, ids: list[int], report: DispatchReport) -> list[Plan]:
-        """Ask the contact policy about each claimed message; record what is not sent now."""
+    def decide(
+        self, ids: list[int], report: DispatchReport, in_flight: Iterable[Plan] = ()
+    ) -> list[Plan]:
+        """Ask the contact policy about each claimed message; record what is not sent now.
+
+        `in_flight` are sends of an earlier pass not yet recorded: the gate counts them as made.
+        A message to send keeps its decision for `record`, which stores it with the outcome.
+        """
         now = self.clock.now()
         plans = []
+        changes: list[dict[str, Any]] = []
+        audit: list[dict[str, Any]] = []
         # Borrowers are read once per batch; what this batch sends joins their history at once,
         # so two messages for one borrower in one batch cannot both squeeze under a cap.
-        with Session(self.engine, expire_on_commit=False) as session, session.no_autoflush:
-            messages = session.exec(
-                select(OutboxMessage)
+        with Session(self.engine) as session:
+            messages = session.execute(
+                core_select(*_DECIDED)
                 .where(col(OutboxMessage.id).in_(ids))
                 .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before))
             ).all()
             contacts = load_contacts(session, [m.user_id for m in messages], self.channels, now)
+            for sending in in_flight:
+                if sending.contact is not None and sending.user_id in contacts:
+                    contacts[sending.user_id].history.append(sending.contact)
             for message in messages:
-                assert message.id is not None
-                message_id = message.id
                 contact = contacts[message.user_id]
-                user, prefs, history = contact.user, contact.prefs, contact.history
-                states, addresses = contact.channels, contact.addresses
                 pending = PendingMessage(
                     scenario=message.scenario,
                     category=Category(message.category),
@@ -168,65 +179,88 @@ class Dispatcher:
                     expires_at=message.expires_at,
                     channel=message.channel,
                 )
-                decision = decide(pending, prefs, history, states, now)
-                message.reason, message.explanation = (
-                    decision.reason.value,
-                    decision.explanation[:500],
-                )
+                decision = decide(pending, contact.prefs, contact.history, contact.channels, now)
+                explanation = decision.explanation[:500]
                 if decision.action == Action.SEND and decision.channel is not None:
-                    history.append(
-                        SentContact(
-                            sent_at=now,
-                            channel=decision.channel,
-                            category=pending.category,
-                            scenario=message.scenario,
-                            debt_key=message.debt_key,
-                        )
+                    sent = SentContact(
+                        sent_at=now,
+                        channel=decision.channel,
+                        category=pending.category,
+                        scenario=message.scenario,
+                        debt_key=message.debt_key,
                     )
-                    outbound = self._outbound(message, user, addresses[decision.channel])
+                    contact.history.append(sent)
+                    address = contact.addresses[decision.channel]
+                    outbound = self._outbound(message, contact.user.locale, address)
                     if decision.template_required:
                         outbound = self._as_template(outbound)
-                    plans.append(Plan(message_id, decision.channel, outbound))
-                    continue
-                if decision.action == Action.DEFER:
-                    message.status, message.not_before = (
-                        OutboxStatus.DEFERRED,
-                        decision.until or now,
+                    plans.append(
+                        Plan(
+                            message.id,
+                            decision.channel,
+                            outbound,
+                            message.user_id,
+                            sent,
+                            decision.reason.value,
+                            explanation,
+                        )
                     )
+                    continue
+                change: dict[str, Any] = {
+                    "id": message.id,
+                    "reason": decision.reason.value,
+                    "explanation": explanation,
+                    "lease_until": None,
+                    "updated_at": now,
+                }
+                if decision.action == Action.DEFER:
+                    not_before = decision.until or now
+                    change |= {"status": OutboxStatus.DEFERRED, "not_before": not_before}
                     if decision.reason == Reason.SNOOZED and message.expires_at is not None:
                         # A snoozed message keeps the rest of its life for after the snooze.
-                        message.expires_at += message.not_before - now
+                        change["expires_at"] = message.expires_at + (not_before - now)
                 else:
-                    message.status = (
+                    change["status"] = (
                         OutboxStatus.FOLDED
                         if decision.action == Action.FOLD
                         else OutboxStatus.SUPPRESSED
                     )
-                message.lease_until, message.updated_at = None, now
-                session.add(
-                    OutboxAttempt(
-                        message_id=message_id,
-                        at=now,
-                        outcome=message.status,
-                        detail=decision.explanation[:500],
-                        retry_at=decision.until,
-                    )
+                changes.append(change)
+                audit.append(
+                    {
+                        "message_id": message.id,
+                        "at": now,
+                        "channel": None,
+                        "outcome": change["status"],
+                        "detail": explanation,
+                        "retry_at": decision.until,
+                    }
                 )
-                report.outcomes[message.status] += 1
+                report.outcomes[change["status"]] += 1
+            if changes:
+                # By primary key, executemany; rows that share their columns go together.
+                for group in _by_columns(changes):
+                    session.execute(update(OutboxMessage), group)
+                session.execute(insert(OutboxAttempt), audit)
             session.commit()
         return plans
 
     @staticmethod
-    def _outbound(message: OutboxMessage, user: User, address: str) -> OutboundMessage:
-        buttons = tuple(Button(b["id"], b["title"]) for b in json.loads(message.buttons))
+    def _outbound(message: Row[Any], locale: str, address: str) -> OutboundMessage:
+        buttons = (
+            tuple(Button(b["id"], b["title"]) for b in json.loads(message.buttons))
+            if message.buttons != "[]"
+            else ()
+        )
         return OutboundMessage(
             recipient=address,
             text=message.body,
             buttons=buttons,
-            subject=message.subject,
+            # Email needs a subject: a message without one is titled by its first line.
+            subject=message.subject or message.body.strip().split("\n", 1)[0][:78] or None,
             html=message.html,
             headers=json.loads(message.headers) if message.headers else {},
-            locale=user.locale,
+            locale=locale,
             idempotency_key=f"billbot-outbox-{message.id}",
         )
 
@@ -290,7 +324,9 @@ class Dispatcher:
                 audit.append(attempt)
                 report.outcomes[attempt["outcome"]] += 1
             if changes:
-                session.execute(update(OutboxMessage), changes)  # by primary key, executemany
+                # By primary key, executemany; rows that share their columns go together.
+                for group in _by_columns(changes):
+                    session.execute(update(OutboxMessage), group)
                 session.execute(insert(OutboxAttempt), audit)
             session.commit()
 
@@ -299,6 +335,8 @@ class Dispatcher:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The message's new state and its attempt row, for one send's outcome."""
         change: dict[str, Any] = {"id": plan.message_id, "lease_until": None, "updated_at": now}
+        if plan.reason is not None:
+            change |= {"reason": plan.reason, "explanation": plan.explanation}
         retry_at = None
         if isinstance(result, Held):
             # Not an attempt: the provider never saw it, so the retry count stays.
@@ -363,14 +401,79 @@ class Dispatcher:
 
     async def drain(self, *, budget: float | None = None) -> DispatchReport:
         """Pass after pass until nothing is due, or (with `budget`) until that many seconds have
-        gone; each pass is recorded before the next claims, so the caps see every send."""
+        gone (the pass in flight then finishes).
+
+        The passes overlap: while one pass sends, the next is claimed and decided, and the one
+        before is recorded, each in a worker thread, so the channel's sending rate is not idle
+        while the database works. The gate counts the sends still in flight as made, so the caps
+        see every send; each pass is recorded before the one after the next is decided."""
         total = DispatchReport()
         clock = self.limiter.clock
         stop_at = None if budget is None else clock() + budget
-        while stop_at is None or clock() < stop_at:
-            report = await self.run_once()
-            if not report.claimed:
-                break
-            total.claimed += report.claimed
-            total.outcomes.update(report.outcomes)
+        flight: _Flight | None = None
+        try:
+            while True:
+                report = DispatchReport()
+                ids: list[int] = []
+                if stop_at is None or clock() < stop_at:
+                    ids = await asyncio.to_thread(self.claim)
+                report.claimed = len(ids)
+                plans: list[Plan] = []
+                if ids:
+                    in_flight = flight.plans if flight is not None else []
+                    plans = await asyncio.to_thread(self.decide, ids, report, in_flight)
+                landed, flight = flight, None
+                if landed is not None:
+                    results = await landed.sends
+                if plans:
+                    flight = _Flight(plans, report, asyncio.ensure_future(self.send(plans)))
+                if landed is not None:
+                    outcomes = list(zip(landed.plans, results, strict=True))
+                    await asyncio.to_thread(self.record, outcomes, landed.report)
+                    total.outcomes.update(landed.report.outcomes)
+                total.claimed += report.claimed
+                if not plans:
+                    total.outcomes.update(report.outcomes)
+                if not ids and landed is None:
+                    break  # nothing due, and nothing just recorded that could have made some due
+        finally:
+            if flight is not None:  # an error in the database steps: the sends made are kept
+                results = await flight.sends
+                self.record(list(zip(flight.plans, results, strict=True)), flight.report)
         return total
+
+
+# What the gate and the send need of a claimed message.
+_DECIDED = (
+    col(OutboxMessage.id),
+    col(OutboxMessage.user_id),
+    col(OutboxMessage.scenario),
+    col(OutboxMessage.category),
+    col(OutboxMessage.debt_key),
+    col(OutboxMessage.priority),
+    col(OutboxMessage.foldable),
+    col(OutboxMessage.expires_at),
+    col(OutboxMessage.channel),
+    col(OutboxMessage.subject),
+    col(OutboxMessage.body),
+    col(OutboxMessage.html),
+    col(OutboxMessage.headers),
+    col(OutboxMessage.buttons),
+)
+
+
+def _by_columns(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """`changes` grouped by the columns they set (each group one executemany statement)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(change), []).append(change)
+    return list(groups.values())
+
+
+@dataclass
+class _Flight:
+    """A pass whose sends are under way, with the report its decisions and sends go into."""
+
+    plans: list[Plan]
+    report: DispatchReport
+    sends: asyncio.Future[list[SendOutcome]]
