@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -90,3 +91,40 @@ def test_a_budget_stops_claiming_new_batches(
     report = asyncio.run(Dispatcher(engine, {"fake": FakeChannel()}, clock).drain(budget=0))
     assert report.claimed == 0
     assert _statuses(engine)[user.id] == ["pending"] * 3
+
+
+def test_a_sent_message_keeps_the_gates_reason(
+    engine: Engine, clock: FrozenClock, make_user: Any
+) -> None:
+    clock.set(NOON_SHANGHAI)
+    user = make_user(time_zone="Asia/Shanghai")
+    _queue(engine, clock, user.id, 2, "digest")
+    asyncio.run(Dispatcher(engine, {"fake": Slow()}, clock, batch=1).drain())
+    with Session(engine) as session:
+        sent = session.exec(select(OutboxMessage)).all()
+    assert [(m.status, m.reason) for m in sent] == [("sent", "within_policy")] * 2
+    assert all(m.explanation for m in sent)
+
+
+def test_sends_in_flight_are_recorded_when_the_next_pass_fails(
+    engine: Engine, clock: FrozenClock, make_user: Any, monkeypatch: Any
+) -> None:
+    clock.set(NOON_SHANGHAI)
+    user = make_user(time_zone="Asia/Shanghai")
+    _queue(engine, clock, user.id, 2, "digest")
+    fake = Slow()
+    dispatcher = Dispatcher(engine, {"fake": fake}, clock, batch=1)
+    decide, calls = dispatcher.decide, []
+
+    def failing_second(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return decide(*args)
+
+    monkeypatch.setattr(dispatcher, "decide", failing_second)
+    with pytest.raises(RuntimeError, match="database went away"):
+        asyncio.run(dispatcher.drain())
+    # The first pass went out while the second was decided: it is recorded, not left to resend.
+    assert len(fake.sent) == 1
+    assert _statuses(engine)[user.id] == ["sent", "sending"]
