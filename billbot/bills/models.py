@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from billbot.db_types import UTCDateTime
@@ -34,6 +34,13 @@ class Statement(SQLModel, table=True):
         Index("ix_statements_status_due", "status", "due_date"),
         # The due-date sweep's "is this the account's newest closed statement?" from the index.
         Index("ix_statements_account_newest", "account_id", "currency", "cycle_end_date", "status"),
+        # The due-date sweep reads only the statements whose next reminder date has come.
+        Index(
+            "ix_statements_next_reminder_on",
+            "next_reminder_on",
+            sqlite_where=text("next_reminder_on IS NOT NULL"),
+            postgresql_where=text("next_reminder_on IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -68,3 +75,6 @@ class Statement(SQLModel, table=True):
     )
     status: str = Field(default=StatementStatus.OPEN, max_length=20)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The local date (borrower's time zone) from which the due-date sweep may have a reminder to
+    # queue; NULL: none until the statement changes (`billbot.bills.reminder_dates`).
+    next_reminder_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))

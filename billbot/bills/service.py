@@ -14,6 +14,7 @@ from billbot.accounts.models import Account
 from billbot.bills.balances import recompute
 from billbot.bills.cycles import Cycle, CyclePlan, closes_at, cycles_between
 from billbot.bills.models import Statement, StatementStatus
+from billbot.bills.reminder_dates import refresh_reminder_dates, reminder_states
 from billbot.clock import local_date, zone
 from billbot.repayments.landing import attach_installments
 from billbot.transactions.models import Transaction, TransactionStatus
@@ -116,8 +117,11 @@ def apply_deltas(
 
 
 def roll_forward(book: StatementBook, *, now: datetime) -> None:
-    """Recompute balances, minimums and statuses for the whole book as of `now`."""
+    """Recompute balances, minimums and statuses for the whole book as of `now`, and each
+    statement's next reminder date (set when it closes, cleared when paid or when a newer one
+    closes, restarted when its status changes)."""
     today = local_date(now, zone(book.time_zone))
+    before = reminder_states(book.statements)
     recompute(
         book.statements,
         today=today,
@@ -125,6 +129,7 @@ def roll_forward(book: StatementBook, *, now: datetime) -> None:
         rate_bps=book.account.min_payment_bps,
         floor_minor=book.account.min_payment_floor_minor,
     )
+    refresh_reminder_dates(book.statements, before)
 
 
 def rebuild(session: Session, book: StatementBook, *, now: datetime) -> None:

@@ -26,6 +26,7 @@ from billbot.accounts.models import Account, DueRule
 from billbot.accounts.service import get_account
 from billbot.bills.cycles import Cycle, CyclePlan, cycle_for, due_date_for, next_cycle
 from billbot.bills.models import Statement
+from billbot.bills.reminder_dates import due_date_moved
 from billbot.bills.service import advance_accounts, plan_of
 from billbot.clock import local_date, zone
 from billbot.repayments.accrual import add_months
@@ -260,7 +261,10 @@ def change_due_day(
         )
     ).all()
     for statement in later:
-        statement.due_date = due_date_for(statement.cycle_end_date, plan)
+        due = due_date_for(statement.cycle_end_date, plan)
+        if due != statement.due_date:
+            statement.due_date = due
+            due_date_moved(statement)
     session.flush()
     return change
 

@@ -1,8 +1,10 @@
 """Time-driven scenarios for statements: ready, due soon (3 and 1 days), due today, overdue.
 
-One sweep queries the statements that matter now (indexed by status and due date), never one
-job per borrower. Each message has a dedupe key of scenario, statement and slot, so running the
-sweep again, or on another instance, queues nothing twice. Paid statements get nothing.
+One sweep reads only the statements whose next reminder date (`Statement.next_reminder_on`, a
+local date kept by `billbot.bills.reminder_dates`) has come, never one job per borrower, and moves
+each date on to the statement's next reminder point. Each message has a dedupe key of scenario,
+statement and slot, so running the sweep again, or on another instance, queues nothing twice.
+Paid statements get nothing.
 """
 
 from __future__ import annotations
@@ -11,40 +13,38 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, bindparam, exists, union_all
+from sqlalchemy import Date, Table, and_, bindparam, exists, update
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account
 from billbot.bills.models import Statement, StatementStatus
+from billbot.bills.reminder_dates import (
+    CHASED_DAYS,
+    DUE_SOON_DAYS,
+    OVERDUE_DAYS,
+    UNPAID,
+    reminder_after,
+    slot,
+)
 from billbot.clock import local_date, zone
 from billbot.db_types import UTCDateTime
 from billbot.outbox.service import enqueue, enqueue_many, queued_keys
 from billbot.scenarios.messages import money, render
 from billbot.users.models import User
 
-DUE_SOON_DAYS = (3, 1, 0)  # days before the due date (0: due today)
-OVERDUE_DAYS = (1, 3, 7)  # days late, then every 7 days
-UNPAID = (StatementStatus.CLOSED, StatementStatus.PARTIALLY_PAID, StatementStatus.OVERDUE)
-
-
-def _slot(due: date, today: date) -> tuple[str, str] | None:
-    """(scenario, slot) of the latest reminder point reached, or None before the first one.
-
-    A slot is sent once (its dedupe key); taking the latest point reached, rather than only an
-    exact day, means a sweep that missed a day still reminds, and never twice for one point.
-    """
-    days = (due - today).days
-    if 0 <= days <= DUE_SOON_DAYS[0]:
-        return ("due_soon", f"d-{min(d for d in DUE_SOON_DAYS if d >= days)}")
-    late = -days
-    if late < OVERDUE_DAYS[0]:
-        return None
-    if late <= OVERDUE_DAYS[-1]:
-        return ("overdue", f"late-{max(d for d in OVERDUE_DAYS if d <= late)}")
-    weeks = (late - OVERDUE_DAYS[-1]) // 7
-    return ("overdue", f"late-{OVERDUE_DAYS[-1] + 7 * weeks}")
+__all__ = [
+    "DUE_SOON_DAYS",
+    "OVERDUE_DAYS",
+    "UNPAID",
+    "repayment_buttons",
+    "sweep_due_dates",
+    "sweep_statements_ready",
+]
+# No time zone is more than 14 hours ahead of UTC: the latest local date anywhere at an instant.
+_LATEST_OFFSET = timedelta(hours=14)
+_NOT_CHASED = (StatementStatus.CLOSED, StatementStatus.PARTIALLY_PAID)
 
 
 # The chat bot answers these button ids; titles stay within WhatsApp's 20 characters.
@@ -79,80 +79,107 @@ def _newest_closed() -> Any:
 
 @lru_cache(maxsize=1)
 def _due_query() -> Any:
-    """The unpaid newest statements that may need a reminder, with what the text needs.
+    """The statements whose next reminder date has come anywhere on Earth, with what the
+    decision and the text need (whether each is its account's newest closed statement too).
 
-    Two index ranges on (status, due date): statements not yet chased are read from the
-    earliest date that is "today" anywhere (UTC-12) to the end of the due-soon window, overdue
-    ones over the whole window. Statements past due with their minimum paid never get a reminder
-    and are not read at all. Built once; the dates are bound parameters.
+    One range of the partial index on `next_reminder_on`, up to the latest local date at the
+    sweep's instant; each row's own local date is checked after. Built once; the date is a bound
+    parameter.
     """
-    columns: tuple[Any, ...] = (
-        col(Statement.id),
-        col(Statement.due_date),
-        col(Statement.status),
-        col(Statement.statement_balance_minor),
-        col(Statement.paid_minor),
-        col(Statement.minimum_due_minor),
-        col(Statement.currency),
-        col(User.id).label("user_id"),
-        col(User.time_zone),
-        col(User.locale),
-        col(User.display_name),
-        col(Account.name).label("account_name"),
+    return (
+        core_select(
+            col(Statement.id),
+            col(Statement.due_date),
+            col(Statement.status),
+            col(Statement.statement_balance_minor),
+            col(Statement.paid_minor),
+            col(Statement.minimum_due_minor),
+            col(Statement.currency),
+            col(Statement.next_reminder_on),
+            _newest_closed().label("newest"),
+            col(User.id).label("user_id"),
+            col(User.time_zone),
+            col(User.locale),
+            col(User.display_name),
+            col(Account.name).label("account_name"),
+        )
+        .join(Account, col(Account.id) == col(Statement.account_id))
+        .join(User, col(User.id) == col(Statement.user_id))
+        .where(col(Statement.next_reminder_on) <= bindparam("latest_today", type_=Date))
     )
-    window_end = bindparam("window_end", type_=Date)
 
-    def part(statuses: tuple[str, ...], since: str) -> Any:
-        return (
-            core_select(*columns)
-            .join(Account, col(Account.id) == col(Statement.account_id))
-            .join(User, col(User.id) == col(Statement.user_id))
-            .where(
-                col(Statement.status).in_(statuses),
-                col(Statement.due_date) >= bindparam(since, type_=Date),
-                col(Statement.due_date) <= window_end,
-                col(Statement.statement_balance_minor) > col(Statement.paid_minor),
-                _newest_closed(),
+
+@lru_cache(maxsize=1)
+def _move_query() -> Any:
+    """Move one statement's next reminder date, unless the statement changed since it was read
+    (a repayment or the statement sweep then restarted its reminders: theirs is the date)."""
+    table: Table = Statement.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            and_(
+                table.c.id == bindparam("b_id"),
+                table.c.next_reminder_on == bindparam("b_read", type_=Date),
+                table.c.status == bindparam("b_status"),
+                table.c.due_date == bindparam("b_due", type_=Date),
             )
         )
-
-    not_chased = (StatementStatus.CLOSED, StatementStatus.PARTIALLY_PAID)
-    return union_all(
-        part(not_chased, "earliest_today"), part((StatementStatus.OVERDUE,), "window_start")
+        .values(next_reminder_on=bindparam("b_next", type_=Date))
     )
 
 
-def _due_rows(session: Session, now: datetime) -> list[Any]:
-    """The rows of `_due_query` at `now`."""
-    dates = {
-        "window_start": (now - timedelta(days=400)).date(),
-        "window_end": (now + timedelta(days=4)).date(),
-        "earliest_today": (now - timedelta(days=1)).date(),
-    }
-    return list(session.execute(_due_query(), dates).all())
+def _in_window(row: Any, now: datetime) -> bool | None:
+    """Whether the sweep's window holds the row's due date (None: not yet, too far ahead).
+
+    Statements not yet chased are reminded of from the earliest date that is "today" anywhere
+    (UTC-12) to the end of the due-soon window, overdue ones over the whole window; past it they
+    get nothing until they change.
+    """
+    if row.due_date > (now + timedelta(days=DUE_SOON_DAYS[0] + 1)).date():
+        return None
+    if row.status in _NOT_CHASED:
+        return row.due_date >= (now - timedelta(days=1)).date()
+    return row.due_date >= (now - timedelta(days=CHASED_DAYS)).date()
 
 
 def sweep_due_dates(session: Session, *, now: datetime) -> int:
     """Queue due-soon, due-today and overdue reminders for unpaid statements; returns how many.
 
-    A statement's reminder point (its slot) is worked out for each row read, the slots already
-    queued are looked up together, and only the new ones are rendered and written, at once.
+    Reads the statements whose next reminder date has come; for each, the reminder point of its
+    borrower's local date (its slot) is worked out, the slots already queued are looked up
+    together, only the new ones are rendered and written, at once, and each statement's date
+    moves on to its next point (or is cleared when nothing more can be due).
     """
     todays: dict[str, date] = {}
     candidates: list[tuple[str, str, str, Any]] = []
-    for row in _due_rows(session, now):
+    moves: list[dict[str, Any]] = []
+    rows = session.execute(_due_query(), {"latest_today": (now + _LATEST_OFFSET).date()})
+    for row in rows:
+        chased = (
+            row.newest
+            and row.status in UNPAID
+            and row.statement_balance_minor > row.paid_minor
+            and _in_window(row, now)
+        )
+        if chased is None:
+            continue
+        if not chased:
+            moves.append(_move(row, None))
+            continue
         today = todays.get(row.time_zone)
         if today is None:
             today = todays[row.time_zone] = local_date(now, zone(row.time_zone))
-        slot = _slot(row.due_date, today)
-        if slot is None:
+        reached = slot(row.due_date, today)
+        if reached is None:  # the first point has come further east, not yet here
             continue
-        scenario, mark = slot
+        scenario, mark = reached
         # Past the due date, only a missed minimum is overdue; a statement partly paid with at
         # least the minimum is not chased (its interest shows in the next statement).
-        if scenario == "overdue" and row.status != StatementStatus.OVERDUE:
-            continue
-        candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
+        if scenario != "overdue" or row.status == StatementStatus.OVERDUE:
+            candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
+        following = reminder_after(row.due_date, row.status, today)
+        if following != row.next_reminder_on:
+            moves.append(_move(row, following))
     queued = queued_keys(session, [key for key, *_ in candidates])
     messages = []
     for key, scenario, _mark, row in candidates:
@@ -184,7 +211,20 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
                 "priority": 2 if scenario == "overdue" else 1,
             }
         )
-    return enqueue_many(session, messages, now=now)
+    count = enqueue_many(session, messages, now=now)
+    if moves:
+        session.execute(_move_query(), moves, execution_options={"synchronize_session": False})
+    return count
+
+
+def _move(row: Any, following: date | None) -> dict[str, Any]:
+    return {
+        "b_id": row.id,
+        "b_read": row.next_reminder_on,
+        "b_status": row.status,
+        "b_due": row.due_date,
+        "b_next": following,
+    }
 
 
 @lru_cache(maxsize=1)
