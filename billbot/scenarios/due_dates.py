@@ -9,11 +9,12 @@ Paid statements get nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, bindparam, exists, update
+from sqlalchemy import Date, Table, bindparam, exists, update
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -109,23 +110,32 @@ def _due_query() -> Any:
     )
 
 
-@lru_cache(maxsize=1)
-def _move_query() -> Any:
-    """Move one statement's next reminder date, unless the statement changed since it was read
-    (a repayment or the statement sweep then restarted its reminders: theirs is the date)."""
+def _move_dates(
+    session: Session, moves: list[tuple[Any, date | None]], *, chunk: int = 900
+) -> None:
+    """Move statements' next reminder dates, unless a statement changed since it was read (a
+    repayment or the statement sweep then restarted its reminders: theirs is the date).
+
+    Statements read with the same date, status and due date move together, a chunk of ids at a
+    time: a few statements for a whole day's sweep.
+    """
     table: Table = Statement.__table__  # type: ignore[attr-defined]
-    return (
-        update(table)
-        .where(
-            and_(
-                table.c.id == bindparam("b_id"),
-                table.c.next_reminder_on == bindparam("b_read", type_=Date),
-                table.c.status == bindparam("b_status"),
-                table.c.due_date == bindparam("b_due", type_=Date),
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for row, following in moves:
+        groups[(row.next_reminder_on, row.status, row.due_date, following)].append(row.id)
+    for (read, status, due, following), ids in groups.items():
+        for start in range(0, len(ids), chunk):
+            session.execute(
+                update(table)
+                .where(
+                    table.c.id.in_(ids[start : start + chunk]),
+                    table.c.next_reminder_on == read,
+                    table.c.status == status,
+                    table.c.due_date == due,
+                )
+                .values(next_reminder_on=following)
+                .execution_options(synchronize_session=False)
             )
-        )
-        .values(next_reminder_on=bindparam("b_next", type_=Date))
-    )
 
 
 def _in_window(row: Any, now: datetime) -> bool | None:
@@ -152,7 +162,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
     """
     todays: dict[str, date] = {}
     candidates: list[tuple[str, str, str, Any]] = []
-    moves: list[dict[str, Any]] = []
+    moves: list[tuple[Any, date | None]] = []
     rows = session.execute(_due_query(), {"latest_today": (now + _LATEST_OFFSET).date()})
     for row in rows:
         chased = (
@@ -164,7 +174,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         if chased is None:
             continue
         if not chased:
-            moves.append(_move(row, None))
+            moves.append((row, None))
             continue
         today = todays.get(row.time_zone)
         if today is None:
@@ -179,7 +189,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
             candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
         following = reminder_after(row.due_date, row.status, today)
         if following != row.next_reminder_on:
-            moves.append(_move(row, following))
+            moves.append((row, following))
     queued = queued_keys(session, [key for key, *_ in candidates])
     messages = []
     for key, scenario, _mark, row in candidates:
@@ -212,19 +222,8 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
             }
         )
     count = enqueue_many(session, messages, now=now)
-    if moves:
-        session.execute(_move_query(), moves, execution_options={"synchronize_session": False})
+    _move_dates(session, moves)
     return count
-
-
-def _move(row: Any, following: date | None) -> dict[str, Any]:
-    return {
-        "b_id": row.id,
-        "b_read": row.next_reminder_on,
-        "b_status": row.status,
-        "b_due": row.due_date,
-        "b_next": following,
-    }
 
 
 @lru_cache(maxsize=1)
