@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 from billbot.clock import Clock
 from billbot.outbox.contacts import load_contacts
 from billbot.outbox.models import OutboxAttempt, OutboxMessage, OutboxStatus
-from billbot.outbox.rate_limits import RateLimiter, Slot
+from billbot.outbox.rate_limits import SEND_TICK, RateLimiter, Slot
 from billbot.reminders import (
     Action,
     Category,
@@ -111,7 +111,7 @@ class Dispatcher:
         self.concurrency = concurrency
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         # Sending rates persist across passes; a slot further than `rate_horizon` s away waits.
-        self.limiter = limiter or RateLimiter(channels)
+        self.limiter = limiter or RateLimiter(channels, tick=SEND_TICK)
         self.rate_horizon, self.template = rate_horizon, template
 
     def claim(self) -> list[int]:

@@ -316,3 +316,31 @@ def test_outside_the_session_window_an_approved_template_carries_the_text(
         assert sent.buttons == ()
     else:
         assert sent.template is None and [b.id for b in sent.buttons] == ["pay"]
+
+
+def test_with_a_tick_sends_wake_together_on_its_grid_never_before_their_slot() -> None:
+    time = FakeTime(advance=True)
+    time.now = 1000.001
+    limiter = RateLimiter(
+        {"fake": _channel(global_=1000.0)}, clock=time, sleep=time.sleep, tick=0.005
+    )
+    slots = [limiter.reserve("fake", str(i), horizon=1.0) for i in range(30)]
+    woke: list[float] = []
+
+    async def wake(slot: Slot | float) -> None:
+        assert isinstance(slot, Slot)
+        start = time.now
+        await limiter.wait(slot)
+        woke.append(time.now)
+        time.now = start  # each send sleeps from the moment of planning, as they do concurrently
+
+    async def wake_all() -> None:
+        for slot in slots:
+            await wake(slot)
+
+    asyncio.run(wake_all())
+    planned = [1000.001 + s.delay for s in slots if isinstance(s, Slot)]
+    assert all(at >= slot - 1e-9 for at, slot in zip(woke, planned, strict=True))
+    # The 20 of the burst go at once; the next ten (1 ms apart) share three ticks.
+    assert woke[:20] == [1000.001] * 20
+    assert sorted({round(at, 6) for at in woke[20:]}) == [1000.005, 1000.01, 1000.015]
