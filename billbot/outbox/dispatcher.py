@@ -5,7 +5,7 @@ Delivery is at-least-once and never loses a message:
    `FOR UPDATE SKIP LOCKED`, so any number of dispatchers share the work without overlap; a
    dispatcher that dies leaves its rows to be claimed again when the lease runs out.
 2. *Decide* (committed): the contact-policy gate sends, defers, folds or suppresses each message,
-   and the decision and its reason are recorded.
+   and the decision and its reason are recorded (for a message it sends, with its outcome in 4).
 3. *Send*: concurrently through the channel adapters, each message carrying its own idempotency
    key, so a provider that honours one cannot deliver it twice after a crash between its
    acceptance and step 4. Each channel's declared sending rates (overall and per chat) are held
@@ -15,6 +15,9 @@ Delivery is at-least-once and never loses a message:
 4. *Record* (committed once per pass): sent; rate-limited (retry when the provider says); a
    transient failure (exponential backoff with jitter, dead after `max_attempts`); or a
    permanent failure (dead, with the provider's reason). Every attempt is kept.
+
+`drain` overlaps the passes: the database steps of the next and the previous pass run in a
+worker thread while one pass sends.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ import asyncio
 import dataclasses
 import json
 import random
+import sys
+import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -407,9 +413,13 @@ class Dispatcher:
         before is recorded, each in a worker thread, so the channel's sending rate is not idle
         while the database works. The gate counts the sends still in flight as made, so the caps
         see every send; each pass is recorded before the one after the next is decided."""
-        total = DispatchReport()
         clock = self.limiter.clock
         stop_at = None if budget is None else clock() + budget
+        with _SWITCHING.lowered():
+            return await self._drain(clock, stop_at)
+
+    async def _drain(self, clock: Callable[[], float], stop_at: float | None) -> DispatchReport:
+        total = DispatchReport()
         flight: _Flight | None = None
         try:
             while True:
@@ -468,6 +478,40 @@ def _by_columns(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     for change in changes:
         groups.setdefault(tuple(change), []).append(change)
     return list(groups.values())
+
+
+class _SwitchInterval:
+    """While any drain runs, the interpreter switches threads every `interval` seconds.
+
+    A drain's database steps run in a worker thread; the sending loop gives up the interpreter
+    lock at each socket call and waits up to the switch interval to get it back. At Python's
+    default 5 ms a turn the sends fall behind their rate whenever the database works, so drains
+    lower it (never raise it) and the last one to finish puts it back.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = 0.0
+
+    @contextmanager
+    def lowered(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, self.interval))
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    sys.setswitchinterval(self._saved)
+
+
+_SWITCHING = _SwitchInterval(0.0005)
 
 
 @dataclass

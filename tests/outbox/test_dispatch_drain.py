@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,3 +129,27 @@ def test_sends_in_flight_are_recorded_when_the_next_pass_fails(
     # The first pass went out while the second was decided: it is recorded, not left to resend.
     assert len(fake.sent) == 1
     assert _statuses(engine)[user.id] == ["sent", "sending"]
+
+
+def test_drains_switch_threads_often_and_put_the_interval_back(
+    engine: Engine, clock: FrozenClock, make_user: Any
+) -> None:
+    clock.set(NOON_SHANGHAI)
+    user = make_user(time_zone="Asia/Shanghai")
+    _queue(engine, clock, user.id, 2, "digest")
+    seen: list[float] = []
+
+    class Watching(FakeChannel):
+        async def send(self, message: OutboundMessage) -> SendResult:
+            seen.append(sys.getswitchinterval())
+            return await super().send(message)
+
+    before = sys.getswitchinterval()
+    dispatcher = Dispatcher(engine, {"fake": Watching()}, clock, batch=1)
+
+    async def two_at_once() -> None:  # overlapping drains: the last one out restores it
+        await asyncio.gather(dispatcher.drain(), dispatcher.drain())
+
+    asyncio.run(two_at_once())
+    assert len(seen) == 2 and max(seen) <= 0.0005 < before
+    assert sys.getswitchinterval() == before
