@@ -7,11 +7,18 @@ happens only where a rule says so (`split_evenly` and `apply_rate_bps`, both tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, get_currency_precision, list_currencies
+from babel.numbers import (
+    NumberPattern,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+    list_currencies,
+)
 
 # ISO 4217 exponents differ from babel's "precision" only where cash rounding is involved; babel
 # follows CLDR, which is what we want for display, but the ledger must use the ISO exponent.
@@ -82,6 +89,14 @@ def to_major(amount_minor: int, currency: str) -> Decimal:
 
 def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
     """Format for people in their locale (`$1,234.50`, `¥1,234.50`)."""
+    if amount_minor >= 0:
+        fast = _plain_format(locale, currency.upper())
+        if fast is not None:
+            return fast(amount_minor)
+    return _babel_format(amount_minor, currency, locale)
+
+
+def _babel_format(amount_minor: int, currency: str, locale: str) -> str:
     babel_locale, pattern = _currency_pattern(locale)
     # What `format_currency` does, without parsing the locale and its pattern on every call.
     return str(
@@ -93,6 +108,41 @@ def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
 def _currency_pattern(locale: str) -> tuple[Locale, NumberPattern]:
     babel_locale = Locale.parse(locale.replace("-", "_"))
     return babel_locale, babel_locale.currency_formats["standard"]
+
+
+# Amounts whose text shows every way Babel could lay a number out: each count of digits, with
+# and without zeros in the fraction and in each group.
+_PROBES = (0, 1, 7, 10, 99, 305, *(10**k - 1 for k in range(3, 17)), *(10**k for k in range(3, 17)),
+           *(int("1234567890123456"[:k]) for k in range(1, 17)))  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _plain_format(locale: str, currency: str) -> Callable[[int], str] | None:
+    """Babel's text for amounts from zero up as string operations (prefix, digits grouped by
+    three, the fraction, suffix), when that gives exactly Babel's text for every probe amount;
+    None for the locales and currencies it does not (other groupings, digits, signs)."""
+    babel_locale, _ = _currency_pattern(locale)
+    digits = exponent(currency)
+    scale = 10**digits
+    group, decimal = get_group_symbol(babel_locale), get_decimal_symbol(babel_locale)
+
+    def number(amount_minor: int) -> str:
+        whole, fraction = divmod(amount_minor, scale)
+        text = f"{whole:,}".replace(",", group)
+        return f"{text}{decimal}{fraction:0{digits}d}" if digits else text
+
+    sample = _babel_format(123_456_789, currency, locale)
+    body = number(123_456_789)
+    if sample.count(body) != 1:
+        return None
+    prefix, _, suffix = sample.partition(body)
+
+    def plain(amount_minor: int) -> str:
+        return prefix + number(amount_minor) + suffix
+
+    if any(plain(p) != _babel_format(p, currency, locale) for p in _PROBES):
+        return None
+    return plain
 
 
 def split_evenly(total_minor: int, parts: int) -> list[int]:

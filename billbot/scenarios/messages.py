@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from billbot.money import format_money
 
@@ -27,7 +27,13 @@ def _environment() -> Environment:
 def render(scenario: str, locale: str, **values: Any) -> str:
     """The scenario's message in `locale` (English when the locale has no template)."""
     language = locale if locale in LOCALES else "en"
-    return _environment().get_template(f"{scenario}.{language}.txt.j2").render(**values).strip()
+    return _template(scenario, language).render(**values).strip()
+
+
+@lru_cache(maxsize=256)
+def _template(scenario: str, language: str) -> Template:
+    # Loaded once per process: sweeps render thousands of messages a run.
+    return _environment().get_template(f"{scenario}.{language}.txt.j2")
 
 
 @lru_cache(maxsize=4096)
