@@ -138,18 +138,24 @@ def _move_dates(
             )
 
 
-def _in_window(row: Any, now: datetime) -> bool | None:
-    """Whether the sweep's window holds the row's due date (None: not yet, too far ahead).
+class _Window:
+    """The due dates the sweep at `now` chases, by status (a row's own local date decides after).
 
     Statements not yet chased are reminded of from the earliest date that is "today" anywhere
     (UTC-12) to the end of the due-soon window, overdue ones over the whole window; past it they
     get nothing until they change.
     """
-    if row.due_date > (now + timedelta(days=DUE_SOON_DAYS[0] + 1)).date():
-        return None
-    if row.status in _NOT_CHASED:
-        return row.due_date >= (now - timedelta(days=1)).date()
-    return row.due_date >= (now - timedelta(days=CHASED_DAYS)).date()
+
+    def __init__(self, now: datetime) -> None:
+        self.end = (now + timedelta(days=DUE_SOON_DAYS[0] + 1)).date()
+        self.not_chased_from = (now - timedelta(days=1)).date()
+        self.overdue_from = (now - timedelta(days=CHASED_DAYS)).date()
+
+    def holds(self, due: date, status: str) -> bool | None:
+        """Whether the window holds `due` (None: not yet, it is too far ahead)."""
+        if due > self.end:
+            return None
+        return due >= (self.not_chased_from if status in _NOT_CHASED else self.overdue_from)
 
 
 def sweep_due_dates(session: Session, *, now: datetime) -> int:
@@ -163,13 +169,15 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
     todays: dict[str, date] = {}
     candidates: list[tuple[str, str, str, Any]] = []
     moves: list[tuple[Any, date | None]] = []
+    window = _Window(now)
     rows = session.execute(_due_query(), {"latest_today": (now + _LATEST_OFFSET).date()})
     for row in rows:
+        status, due = row.status, row.due_date
         chased = (
             row.newest
-            and row.status in UNPAID
+            and status in UNPAID
             and row.statement_balance_minor > row.paid_minor
-            and _in_window(row, now)
+            and window.holds(due, status)
         )
         if chased is None:
             continue
@@ -179,15 +187,15 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         today = todays.get(row.time_zone)
         if today is None:
             today = todays[row.time_zone] = local_date(now, zone(row.time_zone))
-        reached = slot(row.due_date, today)
+        reached = slot(due, today)
         if reached is None:  # the first point has come further east, not yet here
             continue
         scenario, mark = reached
         # Past the due date, only a missed minimum is overdue; a statement partly paid with at
         # least the minimum is not chased (its interest shows in the next statement).
-        if scenario != "overdue" or row.status == StatementStatus.OVERDUE:
+        if scenario != "overdue" or status == StatementStatus.OVERDUE:
             candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
-        following = reminder_after(row.due_date, row.status, today)
+        following = reminder_after(due, status, today)
         if following != row.next_reminder_on:
             moves.append((row, following))
     queued = queued_keys(session, [key for key, *_ in candidates])
