@@ -107,7 +107,7 @@ class HttpChannel(Channel):
             await self._owned_client.aclose()
             self._client = self._owned_client = None
 
-    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, url: str | httpx.URL, **kwargs: Any) -> httpx.Response:
         """Send one request, turning network failures into `TransientError`."""
         try:
             return await self.client.request(method, url, **kwargs)

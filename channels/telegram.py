@@ -114,9 +114,15 @@ class TelegramChannel(HttpChannel):
     ) -> None:
         super().__init__(client=client, clock=clock)
         self.settings = settings
+        self._urls: dict[str, httpx.URL] = {}
 
-    def _method_url(self, method: str) -> str:
-        return f"{self.settings.api_base_url.rstrip('/')}/bot{self.settings.bot_token}/{method}"
+    def _method_url(self, method: str) -> httpx.URL:
+        """The method's URL, parsed once (every message is a `sendMessage` call)."""
+        url = self._urls.get(method)
+        if url is None:
+            base = self.settings.api_base_url.rstrip("/")
+            url = self._urls[method] = httpx.URL(f"{base}/bot{self.settings.bot_token}/{method}")
+        return url
 
     async def _call(self, method: str, payload: dict[str, Any]) -> Any:
         """Call a Bot API method and return its `result`, raising classified errors."""
