@@ -11,7 +11,7 @@ same number of sendMessage calls (one per message) to the same server with no li
 objects of the imported modules are frozen (`gc.freeze()`) before either is measured.
 
     .venv/bin/python benchmarks/dispatch_bench.py                   # both parts
-    .venv/bin/python benchmarks/dispatch_bench.py --http-messages 12000 --limit 1200
+    .venv/bin/python benchmarks/dispatch_bench.py --skip-in-process --limit 1050
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--http-messages", type=int, default=12_000)
-    parser.add_argument("--limit", type=float, default=1200.0)
+    parser.add_argument("--limit", type=float, default=1050.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--skip-in-process", action="store_true")
     args = parser.parse_args()
