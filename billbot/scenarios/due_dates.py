@@ -200,6 +200,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
             moves.append((row, following))
     queued = queued_keys(session, [key for key, *_ in candidates])
     messages = []
+    expires_at = now + timedelta(days=1)
     for key, scenario, _mark, row in candidates:
         if key in queued:
             continue
@@ -225,7 +226,7 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
                 "debt_key": f"statement:{row.id}",
                 "body": text,
                 "buttons": repayment_buttons(row.id, row.locale),
-                "expires_at": now + timedelta(days=1),
+                "expires_at": expires_at,
                 "priority": 2 if scenario == "overdue" else 1,
             }
         )
