@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from billbot.outbox.models import OutboxMessage, OutboxStatus
+
+# `json.dumps(value, ensure_ascii=False)`, without building an encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def enqueue(
@@ -97,8 +100,8 @@ def _row(
         "subject": subject,
         "body": body,
         "html": html,
-        "headers": json.dumps(dict(headers), ensure_ascii=False) if headers else None,
-        "buttons": json.dumps([{"id": i, "title": t} for i, t in buttons], ensure_ascii=False),
+        "headers": _JSON.encode(dict(headers)) if headers else None,
+        "buttons": _JSON.encode([{"id": i, "title": t} for i, t in buttons]),
         "status": OutboxStatus.PENDING.value,
         "not_before": not_before or now,
         "expires_at": expires_at,
@@ -110,15 +113,59 @@ def _row(
 
 def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now: datetime) -> int:
     """Queue many messages (each `enqueue`'s keyword arguments) in one statement, each once per
-    dedupe key; returns how many were new. For sweeps that queue thousands at a time."""
+    dedupe key; returns how many were new. For sweeps that queue thousands at a time.
+
+    The rows go through the driver's own `executemany` (INSERT ... ON CONFLICT (dedupe_key) DO
+    NOTHING on SQLite and PostgreSQL alike), each value bound as its column's type binds it.
+    """
     if not messages:
         return 0
+    if session.autoflush:  # as `session.execute` would: rows they refer to may be pending
+        session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
     table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(statement, [_row(now, **message) for message in messages])
-    rowcount: int = result.rowcount  # type: ignore[attr-defined]
+    names = list(_row(now, user_id=0, dedupe_key="", scenario="", category="", body=""))
+    binders = [_binder(table.c[name].type, dialect) for name in names]
+    mark = "?" if dialect.name == "sqlite" else "%s"
+    # Column names from the table, every value bound: nothing from outside goes in the text.
+    columns, marks = ", ".join(names), ", ".join([mark] * len(names))
+    sql = (
+        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) ON CONFLICT (dedupe_key) DO NOTHING"  # noqa: S608
+    )
+    rows = []
+    for message in messages:
+        values = _row(now, **message).values()
+        rows.append(
+            [v if bind is None else bind(v) for bind, v in zip(binders, values, strict=True)]
+        )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+        rowcount: int = cursor.rowcount
+    finally:
+        cursor.close()
     return rowcount if rowcount >= 0 else len(messages)
+
+
+def _binder(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The column type's bind conversion for `dialect`, remembered per value (a batch repeats its
+    timestamps and flags), or None when the driver takes values as they are."""
+    process = column_type._cached_bind_processor(dialect)
+    if process is None:
+        return None
+    seen: dict[Any, Any] = {}
+
+    def bind(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = bound = process(value)
+            return bound
+        except TypeError:  # not hashable
+            return process(value)
+
+    return bind
 
 
 def queued_keys(session: Session, keys: Collection[str], *, chunk: int = 900) -> set[str]:

@@ -9,12 +9,11 @@ Paid statements get nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Table, bindparam, exists, update
+from sqlalchemy import Date, bindparam, exists
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -110,32 +109,38 @@ def _due_query() -> Any:
     )
 
 
-def _move_dates(
-    session: Session, moves: list[tuple[Any, date | None]], *, chunk: int = 900
-) -> None:
+# A statement's next reminder date moves only if what the sweep read is still what it holds.
+_MOVE_DATE = (
+    "UPDATE statements SET next_reminder_on = {mark} WHERE id = {mark}"
+    " AND next_reminder_on = {mark} AND status = {mark} AND due_date = {mark}"
+)
+
+
+def _move_dates(session: Session, moves: list[tuple[int, date, str, date, date | None]]) -> None:
     """Move statements' next reminder dates, unless a statement changed since it was read (a
     repayment or the statement sweep then restarted its reminders: theirs is the date).
 
-    Statements read with the same date, status and due date move together, a chunk of ids at a
-    time: a few statements for a whole day's sweep.
+    `moves` holds (id, date read, status read, due date read, next date): one `executemany` on
+    the driver's cursor, each row found by its primary key.
     """
-    table: Table = Statement.__table__  # type: ignore[attr-defined]
-    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for row, following in moves:
-        groups[(row.next_reminder_on, row.status, row.due_date, following)].append(row.id)
-    for (read, status, due, following), ids in groups.items():
-        for start in range(0, len(ids), chunk):
-            session.execute(
-                update(table)
-                .where(
-                    table.c.id.in_(ids[start : start + chunk]),
-                    table.c.next_reminder_on == read,
-                    table.c.status == status,
-                    table.c.due_date == due,
-                )
-                .values(next_reminder_on=following)
-                .execution_options(synchronize_session=False)
-            )
+    if not moves:
+        return
+    connection = session.connection()
+    is_sqlite = connection.dialect.name == "sqlite"
+    sql = _MOVE_DATE.replace("{mark}", "?" if is_sqlite else "%s")
+
+    def day(value: date | None) -> Any:  # SQLite keeps dates as ISO text
+        return value.isoformat() if is_sqlite and value is not None else value
+
+    rows = [
+        (day(following), sid, day(read), status, day(due))
+        for sid, read, status, due, following in moves
+    ]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 class _Window:
@@ -167,26 +172,21 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
     moves on to its next point (or is cleared when nothing more can be due).
     """
     todays: dict[str, date] = {}
-    candidates: list[tuple[str, str, str, Any]] = []
-    moves: list[tuple[Any, date | None]] = []
+    candidates: list[tuple[str, str, Any]] = []
+    moves: list[tuple[int, date, str, date, date | None]] = []
     window = _Window(now)
     rows = session.execute(_due_query(), {"latest_today": (now + _LATEST_OFFSET).date()})
     for row in rows:
-        status, due = row.status, row.due_date
-        chased = (
-            row.newest
-            and status in UNPAID
-            and row.statement_balance_minor > row.paid_minor
-            and window.holds(due, status)
-        )
+        sid, due, status, balance, paid, _minimum, _currency, read, newest, *_, time_zone = row[:11]
+        chased = newest and status in UNPAID and balance > paid and window.holds(due, status)
         if chased is None:
             continue
         if not chased:
-            moves.append((row, None))
+            moves.append((sid, read, status, due, None))
             continue
-        today = todays.get(row.time_zone)
+        today = todays.get(time_zone)
         if today is None:
-            today = todays[row.time_zone] = local_date(now, zone(row.time_zone))
+            today = todays[time_zone] = local_date(now, zone(time_zone))
         reached = slot(due, today)
         if reached is None:  # the first point has come further east, not yet here
             continue
@@ -194,38 +194,38 @@ def sweep_due_dates(session: Session, *, now: datetime) -> int:
         # Past the due date, only a missed minimum is overdue; a statement partly paid with at
         # least the minimum is not chased (its interest shows in the next statement).
         if scenario != "overdue" or status == StatementStatus.OVERDUE:
-            candidates.append((f"{scenario}:{row.id}:{mark}", scenario, mark, row))
+            candidates.append((f"{scenario}:{sid}:{mark}", scenario, row))
         following = reminder_after(due, status, today)
-        if following != row.next_reminder_on:
-            moves.append((row, following))
+        if following != read:
+            moves.append((sid, read, status, due, following))
     queued = queued_keys(session, [key for key, *_ in candidates])
     messages = []
     expires_at = now + timedelta(days=1)
-    for key, scenario, _mark, row in candidates:
+    for key, scenario, row in candidates:
         if key in queued:
             continue
-        today = todays[row.time_zone]
-        remaining = row.statement_balance_minor - row.paid_minor
-        days = (row.due_date - today).days
+        sid, due, _status, balance, paid, minimum, currency, _read, _newest, user_id = row[:10]
+        time_zone, locale, name, account = row[10:]
+        days = (due - todays[time_zone]).days
         text = render(
             scenario,
-            row.locale,
-            name=row.display_name,
-            account=row.account_name,
-            amount=money(remaining, row.currency, row.locale),
-            minimum=money(max(0, row.minimum_due_minor - row.paid_minor), row.currency, row.locale),
-            due_date=row.due_date.isoformat(),
-            when=_when(days, row.locale),
+            locale,
+            name=name,
+            account=account,
+            amount=money(balance - paid, currency, locale),
+            minimum=money(max(0, minimum - paid), currency, locale),
+            due_date=due.isoformat(),
+            when=_when(days, locale),
         )
         messages.append(
             {
-                "user_id": row.user_id,
+                "user_id": user_id,
                 "scenario": scenario,
                 "dedupe_key": key,
                 "category": "repayment",
-                "debt_key": f"statement:{row.id}",
+                "debt_key": f"statement:{sid}",
                 "body": text,
-                "buttons": repayment_buttons(row.id, row.locale),
+                "buttons": repayment_buttons(sid, locale),
                 "expires_at": expires_at,
                 "priority": 2 if scenario == "overdue" else 1,
             }
