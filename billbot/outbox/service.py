@@ -126,7 +126,8 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
     dialect = connection.dialect
     table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
     names = list(_row(now, user_id=0, dedupe_key="", scenario="", category="", body=""))
-    binders = [_binder(table.c[name].type, dialect) for name in names]
+    binders = [(i, _binder(table.c[name].type, dialect)) for i, name in enumerate(names)]
+    bound = [(i, bind) for i, bind in binders if bind is not None]
     mark = "?" if dialect.name == "sqlite" else "%s"
     # Column names from the table, every value bound: nothing from outside goes in the text.
     columns, marks = ", ".join(names), ", ".join([mark] * len(names))
@@ -135,10 +136,10 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
     )
     rows = []
     for message in messages:
-        values = _row(now, **message).values()
-        rows.append(
-            [v if bind is None else bind(v) for bind, v in zip(binders, values, strict=True)]
-        )
+        row = list(_row(now, **message).values())
+        for i, bind in bound:
+            row[i] = bind(row[i])
+        rows.append(row)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, rows)
