@@ -38,6 +38,7 @@ from billbot.outbox.models import OutboxMessage, OutboxStatus
 from billbot.outbox.preferences import preferences, set_stopped
 from billbot.reminders.model import STOP_CONFIRMATION, Category
 from billbot.repayments.statement_options import options_for, parse_offers
+from billbot.reports.weekly import as_text, report_for
 from billbot.scenarios import preferences as scenario_prefs
 from billbot.scenarios.registry import get_scenario, is_scenario
 from billbot.settings import get_settings
@@ -506,6 +507,16 @@ def spending(ask: Ask, period: str | None) -> BotReply:
     if period == "month":
         other = ("menu:spending_week", ask.t("button_week"))
     return ask.reply("\n".join(lines), (other, ("menu:left", ask.t("button_left"))))
+
+
+def weekly_report(ask: Ask) -> BotReply:
+    """Last complete week's report, the short version (computed and stored if it was not yet)."""
+    report = report_for(
+        ask.session, user=ask.user, week_of=ask.today - timedelta(days=7), now=ask.now
+    )
+    text = ask.t("report_head") + "\n" + as_text(report, ask.locale)
+    buttons = (("menu:spending_week", ask.t("button_week")), ("menu:left", ask.t("button_left")))
+    return ask.reply(text, buttons)
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     PAID = "paid"  # "I paid"
     SNOOZE = "snooze"  # remind me tomorrow
     SPENDING = "spending"  # spending this week / month by category
+    REPORT = "report"  # last week's report, the short version
     LEFT = "left"  # how much is left against limits
     SET_LIMIT = "set_limit"  # set or change a limit (target, amount, period)
     WHY_MESSAGE = "why_message"  # why did I get this message
@@ -225,6 +226,17 @@ _PHRASES: dict[Kind, tuple[tuple[str, int], ...]] = {
         ("支出", 3),
         ("开销", 3),
         ("用了多少", 3),
+    ),
+    Kind.REPORT: (
+        ("weekly report", 6),
+        ("week report", 5),
+        ("report", 4),
+        ("weekly summary", 6),
+        ("summary", 3),
+        ("周报", 6),
+        ("消费周报", 7),
+        ("周总结", 5),
+        ("上周总结", 6),
     ),
     Kind.LEFT: (
         ("left", 3),

@@ -22,7 +22,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "en": "Things you can ask me:\n"
         '• "my bill": what you owe and when it is due\n'
-        '• "how much did I spend this week" (or month)\n'
+        '• "how much did I spend this week" (or month), "weekly report"\n'
         '• "how much is left": your limits\n'
         '• "limit food 2000": set or change a limit\n'
         '• "how do I pay": every way to pay, with its cost\n'
@@ -31,7 +31,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "• PAUSE or STOP to stop messages, START to hear from us again",
         "zh-CN": "你可以这样问我：\n"
         "• “账单”：应还多少、何时到期\n"
-        "• “本周花了多少”（或本月）\n"
+        "• “本周花了多少”（或本月）、“周报”\n"
         "• “还剩多少”：各项限额的进度\n"
         "• “餐饮限额2000”：设置或修改限额\n"
         "• “还款”：所有还款方式及其费用\n"
@@ -209,6 +209,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "soon as you can; paying in full stops interest.",
         "zh-CN": "{account}账单 {amount} 已于{due}到期。请尽快至少还 {minimum}；"
         "全额还款可停止计息。",
+    },
+    "report_head": {
+        "en": "Your weekly report:",
+        "zh-CN": "你的消费周报：",
     },
     "options_past_due_minimum_paid": {
         "en": "Your {account} bill was due {due} and its minimum is paid. The {amount} still "

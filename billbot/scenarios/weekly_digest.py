@@ -19,6 +19,7 @@ from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from billbot.chat.models import ChatIdentity
 from billbot.clock import local_date, zone
 from billbot.digests.compose import build_digest
 from billbot.digests.models import DigestSubscription
@@ -26,12 +27,19 @@ from billbot.digests.subscriptions import latest_slot, next_slot
 from billbot.outbox.models import OutboxMessage
 from billbot.outbox.service import enqueue
 from billbot.reports.models import WeeklyReport
-from billbot.reports.weekly import generate, week_start_of
+from billbot.reports.weekly import as_text, generate, report_for, week_start_of
 from billbot.settings import Settings
 from billbot.users.models import User
 from insights.weeks import week_bounds
 
 SCENARIO = "weekly_digest"
+# The short version for borrowers with a linked chat app (switchable as its own scenario).
+CHAT_SCENARIO = "weekly_report"
+_CHAT_HEAD = {"en": "Your weekly report is ready:", "zh-CN": "你的消费周报已生成："}
+_CHAT_BUTTONS = {
+    "en": (("menu:spending_week", "This week"), ("menu:left", "What's left")),
+    "zh-CN": (("menu:spending_week", "本周消费"), ("menu:left", "限额剩余")),
+}
 BATCH = 500  # digests per pass; the rest are due still and go in the next pass
 ENROL_BATCH = 5_000
 # A digest not delivered within this long after its moment is dropped (the next one is coming).
@@ -128,6 +136,7 @@ def sweep_weekly_digests(session: Session, *, now: datetime, settings: Settings)
         if key not in already:
             weeks[week].append(user)
     _generate_missing(session, weeks, now=now)
+    chatting = _with_chat(session, [user.id for _, user, _, _, key in plans if key not in already])
     queued = 0
     for sub, user, slot, week, key in plans:
         assert user.id is not None
@@ -156,8 +165,43 @@ def sweep_weekly_digests(session: Session, *, now: datetime, settings: Settings)
                 expires_at=slot + STALE_AFTER,
             )
             queued += message is not None
+            if user.id in chatting:
+                _queue_chat_version(session, user=user, week=week, slot=slot, now=now)
         sub.next_send_at = next_slot(now, sub.send_day, sub.send_time, tz)
         sub.updated_at = now
         session.add(sub)
     session.flush()
     return queued
+
+
+def _with_chat(session: Session, user_ids: list[int | None]) -> set[int]:
+    """Those of these borrowers with a linked chat they have not opted out of."""
+    ids = [i for i in user_ids if i is not None]
+    if not ids:
+        return set()
+    rows = session.exec(
+        select(ChatIdentity.user_id).where(
+            col(ChatIdentity.user_id).in_(ids), col(ChatIdentity.opted_out_at).is_(None)
+        )
+    ).all()
+    return set(rows)
+
+
+def _queue_chat_version(
+    session: Session, *, user: User, week: date, slot: datetime, now: datetime
+) -> None:
+    """The report's short version for the borrower's chat app, once per week like the digest."""
+    assert user.id is not None
+    language = "zh-CN" if user.locale.startswith("zh") else "en"
+    report = report_for(session, user=user, week_of=week, now=now)
+    enqueue(
+        session,
+        user_id=user.id,
+        scenario=CHAT_SCENARIO,
+        dedupe_key=f"{CHAT_SCENARIO}:{user.id}:{week.isoformat()}",
+        category="digest",
+        body=_CHAT_HEAD[language] + "\n" + as_text(report, user.locale),
+        buttons=_CHAT_BUTTONS[language],
+        now=now,
+        expires_at=slot + STALE_AFTER,
+    )
