@@ -35,6 +35,19 @@ def _statement_of(engine: Engine, scenario: str) -> str:
         return message.debt_key.split(":")[1]
 
 
+def _post(engine: Engine, account: Any, user: Any, at: datetime, **fields: Any) -> None:
+    """Ingest one transaction posted (and received) at `at` and commit it."""
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=user.time_zone,
+            items=[NewTransaction(posted_at=at, **fields)],
+            now=at,
+        )
+        session.commit()
+
+
 def test_reminders_follow_the_due_date(
     engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
 ) -> None:
@@ -48,22 +61,15 @@ def test_reminders_follow_the_due_date(
         min_payment_bps=1000,
     )
     clock.set(datetime(2026, 10, 20, 4, tzinfo=UTC))
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[
-                NewTransaction(
-                    external_id="buy",
-                    amount_minor=123_400,
-                    description="JD.COM",
-                    posted_at=clock.now(),
-                )
-            ],
-            now=clock.now(),
-        )
-        session.commit()
+    _post(
+        engine,
+        account,
+        user,
+        clock.now(),
+        external_id="buy",
+        amount_minor=123_400,
+        description="JD.COM",
+    )
     fake = FakeChannel()
     dispatcher = Dispatcher(engine, {"fake": fake}, clock)
 
@@ -116,38 +122,21 @@ def test_no_reminder_once_paid(
     user = make_user(time_zone="Europe/London")
     account = make_account(user.id, closing_day=5, due_value=20)
     clock.set(datetime(2026, 10, 20, 12, tzinfo=UTC))
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[
-                NewTransaction(
-                    external_id="buy",
-                    amount_minor=5_000,
-                    description="TESCO",
-                    posted_at=clock.now(),
-                )
-            ],
-            now=clock.now(),
-        )
-        session.commit()
+    _post(
+        engine,
+        account,
+        user,
+        clock.now(),
+        external_id="buy",
+        amount_minor=5_000,
+        description="TESCO",
+    )
     clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))  # 3 days before 25 November
     run_sweeps(engine, clock)
     assert _scenarios(engine)[-1] == ("due_soon", "d-3")
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[
-                NewTransaction(
-                    external_id="pay", amount_minor=-5_000, kind="repayment", posted_at=clock.now()
-                )
-            ],
-            now=clock.now(),
-        )
-        session.commit()
+    _post(
+        engine, account, user, clock.now(), external_id="pay", amount_minor=-5_000, kind="repayment"
+    )
     for _ in range(10):
         clock.advance(timedelta(days=1))
         run_sweeps(engine, clock)

@@ -29,21 +29,14 @@ def _notices(engine: Engine) -> list[OutboxMessage]:
         )
 
 
-def _pay(engine: Engine, account: Any, user: Any, key: str, amount: int, at: datetime) -> None:
+def _post(engine: Engine, account: Any, user: Any, at: datetime, **fields: Any) -> None:
+    """Ingest one transaction posted (and received) at `at` and commit it."""
     with Session(engine) as session:
         ingest(
             session,
             account=account,
             time_zone=user.time_zone,
-            items=[
-                NewTransaction(
-                    external_id=key,
-                    amount_minor=-amount,
-                    description="PAYMENT THANK YOU",
-                    kind="repayment",
-                    posted_at=at,
-                )
-            ],
+            items=[NewTransaction(posted_at=at, **fields)],
             now=at,
         )
         session.commit()
@@ -56,21 +49,16 @@ def test_each_installment_is_announced_once_before_its_due_date(
     account = make_account(
         user.id, currency="CNY", closing_day=5, due_rule="fixed_day", due_value=25
     )
+    _post(
+        engine,
+        account,
+        user,
+        clock.now(),
+        external_id="phone",
+        amount_minor=600_000,
+        description="APPLE STORE",
+    )
     with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[
-                NewTransaction(
-                    external_id="phone",
-                    amount_minor=600_000,
-                    description="APPLE STORE",
-                    posted_at=clock.now(),
-                )
-            ],
-            now=clock.now(),
-        )
         holder = session.get(User, user.id)
         assert holder is not None
         phone = session.exec(select(Transaction)).one()
@@ -95,7 +83,16 @@ def test_each_installment_is_announced_once_before_its_due_date(
     assert first.category == "repayment" and first.debt_key is not None
 
     # The December statement is paid in full: the notice is called off before it goes.
-    _pay(engine, account, user, "pay-dec", 203_600, datetime(2026, 12, 21, 4, tzinfo=UTC))
+    _post(
+        engine,
+        account,
+        user,
+        datetime(2026, 12, 21, 4, tzinfo=UTC),
+        external_id="pay-dec",
+        amount_minor=-203_600,
+        description="PAYMENT THANK YOU",
+        kind="repayment",
+    )
     (first,) = _notices(engine)
     assert (first.status, first.reason) == ("suppressed", "paid")
 
