@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -492,7 +492,7 @@ def spending(ask: Ask, period: str | None) -> BotReply:
             key=lambda item: (-item[1], item[0]),
         )
         for slug, amount in ranked[:_TOP_CATEGORIES]:
-            label = taxonomy.label(slug, ask.locale) if slug in _category_slugs() else slug
+            label = taxonomy.label(slug, ask.locale) if taxonomy.is_category(slug) else slug
             lines.append(ask.t("spending_line", label=label, amount=ask.money(amount, currency)))
         rest = ranked[_TOP_CATEGORIES:]
         if rest:
@@ -517,12 +517,6 @@ def weekly_report(ask: Ask) -> BotReply:
     text = ask.t("report_head") + "\n" + as_text(report, ask.locale)
     buttons = (("menu:spending_week", ask.t("button_week")), ("menu:left", ask.t("button_left")))
     return ask.reply(text, buttons)
-
-
-@lru_cache(maxsize=1)
-def _category_slugs() -> frozenset[str]:
-    taxonomy = load_taxonomy()
-    return frozenset(c.slug for c in taxonomy.categories)
 
 
 # -- limits ----------------------------------------------------------------------------------------
