@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -23,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from billbot.bot import reply_to, unknown_sender_reply
+from billbot.bot.language import detect
 from billbot.chat.linking import find_code, identity_for, link
 from billbot.chat.models import ChatIdentity
 from billbot.errors import ValidationFailed
@@ -54,7 +54,6 @@ BOT_REPLY = "bot_reply"
 # Telegram reports a user blocking the bot as an opt-out with this keyword: that chat is gone,
 # which is not a request to stop every channel.
 BLOCKED = "BLOCKED"
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _RANK = {
     DeliveryState.SENT: 1,
     DeliveryState.DELIVERED: 2,
@@ -307,7 +306,7 @@ def _stranger(
     text = event.text if isinstance(event, TextReceived) else None
     code = find_code(text) if text else None
     if code is not None:
-        locale = _locale_of(text)
+        locale = detect(text)
         try:
             identity = link(session, channel=channel, address=event.sender, code=code, now=now)
         except ValidationFailed:
@@ -329,10 +328,6 @@ def _stranger(
     handled.strangers.append(
         StrangerReply(event.sender, reply.text, tuple(reply.buttons), reply.locale)
     )
-
-
-def _locale_of(text: str | None) -> str:
-    return "zh-CN" if text and _CJK.search(text) else "en"
 
 
 def _queue(
