@@ -560,10 +560,13 @@ def installment_ledger(session: Session, *, user: User, now: datetime) -> dict[s
                 "schedule": schedule,
             }
         )
+    projected_by_key = {
+        (account_id, currency): _projection(session, user, accounts[account_id], currency, today)
+        for account_id, currency in sorted(keys)
+    }
     projections = []
     guards = []
-    for account_id, currency in sorted(keys):
-        projected = _projection(session, user, accounts[account_id], currency, today)
+    for (account_id, currency), projected in projected_by_key.items():
         projections.append(
             {
                 "account_id": account_id,
@@ -585,9 +588,9 @@ def installment_ledger(session: Session, *, user: User, now: datetime) -> dict[s
         currency = profile.income_currency
         statements = [
             p
-            for account_id, cur in sorted(keys)
+            for (_, cur), projected in projected_by_key.items()
             if cur == currency
-            for p in _projection(session, user, accounts[account_id], cur, today)
+            for p in projected
         ]
         if statements:
             guards = [
