@@ -7,15 +7,10 @@ several thresholds at once, only the highest is told.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
-
-from sqlmodel import Session
 
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.limits.models import LimitScope
-from billbot.outbox.service import enqueue
-from billbot.scenarios.messages import money, render
 
 if TYPE_CHECKING:
     from billbot.scenarios.events import EventContext
@@ -35,24 +30,12 @@ def _subject(scope: str, target: str | None, locale: str) -> str:
     return target or ""
 
 
-def evaluate_limit_thresholds(session: Session, *, user_id: int, now: datetime) -> int:
-    """Queue a message for each limit whose highest crossed threshold was not told yet."""
-    from billbot.scenarios.events import EventContext
-    from billbot.users.models import User
-
-    user = session.get(User, user_id)
-    if user is None:
-        return 0
-    return evaluate(EventContext(session, user, account_id=None, now=now, purchases=[]))
-
-
 def evaluate(context: EventContext) -> int:
     """The limit-threshold messages for the borrower's limits, from the shared progress."""
     limits = context.limits
     if not limits:
         return 0
     progress = context.progress
-    user, language = context.user, context.language
     queued = 0
     for limit in limits:
         assert limit.id is not None
@@ -61,31 +44,16 @@ def evaluate(context: EventContext) -> int:
             continue
         threshold = figures.thresholds_crossed[-1]
         period = figures.period_start.isoformat() if figures.period_start else "cap"
-        dedupe_key = f"limit_threshold:{limit.id}:{period}:{threshold}"
-        if context.told(dedupe_key):
-            continue
         per_day = figures.per_day_left_minor if figures.remaining_minor > 0 else None
-        text = render(
+        queued += context.tell(
             "limit_threshold",
-            language,
-            name=user.display_name,
-            percent=figures.used_bps // 100,
-            subject=_subject(limit.scope, limit.target, language),
-            spent=money(figures.spent_minor, limit.currency, language),
-            limit=money(limit.amount_minor, limit.currency, language),
-            period_end=figures.period_end.isoformat() if figures.period_end else None,
-            remaining_per_day=money(per_day, limit.currency, language) if per_day else None,
-        )
-        message = enqueue(
-            context.session,
-            user_id=context.user_id,
-            scenario="limit_threshold",
-            dedupe_key=dedupe_key,
-            category="spending",
-            body=text,
-            now=context.now,
-            foldable=True,
+            f"limit_threshold:{limit.id}:{period}:{threshold}",
             priority=2 if threshold >= 10_000 else 1,
+            percent=figures.used_bps // 100,
+            subject=_subject(limit.scope, limit.target, context.language),
+            spent=context.money(figures.spent_minor, limit.currency),
+            limit=context.money(limit.amount_minor, limit.currency),
+            period_end=figures.period_end.isoformat() if figures.period_end else None,
+            remaining_per_day=context.money(per_day, limit.currency) if per_day else None,
         )
-        queued += message is not None
     return queued
