@@ -194,18 +194,10 @@ def report_for(session: Session, *, user: User, week_of: date, now: datetime) ->
     """The borrower's report for the week holding `week_of`, generated if not stored yet."""
     assert user.id is not None
     start, _ = week_bounds(week_of, week_start_of(user.locale))
-    stored = session.exec(
-        select(WeeklyReport).where(
-            col(WeeklyReport.user_id) == user.id, col(WeeklyReport.week_start) == start
-        )
-    ).first()
+    stored = _stored(session, [user.id], [start]).get((user.id, start))
     if stored is None:
         generate(session, week_of=week_of, now=now, user_ids=[user.id])
-        stored = session.exec(
-            select(WeeklyReport).where(
-                col(WeeklyReport.user_id) == user.id, col(WeeklyReport.week_start) == start
-            )
-        ).one()
+        stored = _stored(session, [user.id], [start])[(user.id, start)]
     report: dict[str, Any] = json.loads(stored.payload)
     return report
 
