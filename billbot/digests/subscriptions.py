@@ -12,6 +12,7 @@ from billbot.clock import local_date, zone
 from billbot.digests.models import DEFAULT_SEND_DAY, DEFAULT_SEND_TIME, DigestSubscription
 from billbot.errors import NotFoundError, ValidationFailed
 from billbot.users.models import User
+from insights.weeks import week_bounds
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -29,8 +30,7 @@ def send_moment(day: date, send_time: str, tz: ZoneInfo) -> datetime:
 
 def latest_slot(now: datetime, send_day: int, send_time: str, tz: ZoneInfo) -> datetime:
     """The most recent scheduled send instant at or before `now`."""
-    today = local_date(now, tz)
-    day = today - timedelta(days=(today.weekday() - send_day) % 7)
+    day, _ = week_bounds(local_date(now, tz), send_day)
     moment = send_moment(day, send_time, tz)
     if moment > now:
         moment = send_moment(day - timedelta(days=7), send_time, tz)
