@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session
+from timing import percentile
 
 from billbot.bills.queries import list_statements
 from billbot.bot import reply_to
@@ -55,11 +56,6 @@ TEXTS = (
     "qwerty",
     "tell me a joke",
 )
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def summary(samples: list[float]) -> str:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
+from timing import percentile
 
 from billbot.db import make_engine, raw_rows, upgrade
 from billbot.demo.merchants import CNY_MERCHANTS
@@ -26,11 +27,6 @@ from billbot.users.models import User
 from billbot.wiring import categoriser_hook
 
 NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def main() -> None:

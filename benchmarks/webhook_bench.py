@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 from sqlmodel import Session, func, select
+from timing import percentile
 
 from billbot.app import create_app
 from billbot.chat.linking import issue_code, link
@@ -37,11 +38,6 @@ from channels import TelegramChannel, TelegramSettings
 
 SECRET = "bench-webhook-secret"  # noqa: S105 - a benchmark's own secret
 TEXTS = ("my bill", "how much is left", "how much did I spend this week", "help", "本周花了多少")
-
-
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _update(n: int, chat_id: int, text: str) -> bytes:
@@ -114,8 +110,8 @@ async def _run(requests: int, seed: int) -> None:
     def ms(value: float) -> str:
         return f"{value * 1000:.2f} ms"
 
-    base_median, base_p99 = statistics.median(baseline), _percentile(baseline, 0.99)
-    hook_median, hook_p99 = statistics.median(webhook), _percentile(webhook, 0.99)
+    base_median, base_p99 = statistics.median(baseline), percentile(baseline, 0.99)
+    hook_median, hook_p99 = statistics.median(webhook), percentile(webhook, 0.99)
     print(f"requests: {requests} webhooks (20 linked borrowers, {len(TEXTS)} kinds of question)")
     print(f"baseline GET /healthz    median {ms(base_median)}  p99 {ms(base_p99)}")
     print(f"webhook → reply queued   median {ms(hook_median)}  p99 {ms(hook_p99)}")
