@@ -26,26 +26,20 @@ def claim_ids(dispatcher: Dispatcher, ids: Iterable[int]) -> list[int]:
     if not wanted:
         return []
     now = dispatcher.clock.now()
-    taken = []
     with Session(dispatcher.engine) as session:
-        for message_id in wanted:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id) == message_id,
-                    col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.DEFERRED]),
-                    col(OutboxMessage.not_before) <= now,
-                )
-                .values(
-                    status=OutboxStatus.SENDING,
-                    lease_until=now + dispatcher.lease,
-                    updated_at=now,
-                )
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id).in_(wanted),
+                col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.DEFERRED]),
+                col(OutboxMessage.not_before) <= now,
             )
-            if result.rowcount:  # type: ignore[attr-defined]
-                taken.append(message_id)
+            .values(status=OutboxStatus.SENDING, lease_until=now + dispatcher.lease, updated_at=now)
+            .returning(col(OutboxMessage.id))
+        ).scalars()
+        claimed = sorted(taken)
         session.commit()
-    return taken
+    return claimed
 
 
 async def deliver_now(dispatcher: Dispatcher, ids: Iterable[int]) -> DispatchReport:
