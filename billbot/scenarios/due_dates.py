@@ -30,7 +30,7 @@ from billbot.bills.reminder_dates import (
 )
 from billbot.clock import local_date, zone
 from billbot.db_types import UTCDateTime
-from billbot.outbox.service import enqueue, enqueue_many, queued_keys
+from billbot.outbox.service import enqueue_many, queued_keys
 from billbot.scenarios.messages import money, render
 from billbot.users.models import User
 
@@ -252,14 +252,20 @@ def _ready_query() -> Any:
 
 
 def sweep_statements_ready(session: Session, *, now: datetime) -> int:
-    """Queue one "statement ready" message per statement closed in the last two days."""
+    """Queue one "statement ready" message per statement closed in the last two days.
+
+    Statements told already are looked up together first: only the new ones are rendered."""
     window = {"closed_since": now - timedelta(days=2), "now": now}
-    rows = session.exec(_ready_query(), params=window).all()
-    queued = 0
-    for statement, account, user in rows:
-        if statement.statement_balance_minor <= 0:
+    rows = [
+        (f"statement_ready:{statement.id}", statement, account, user)
+        for statement, account, user in session.exec(_ready_query(), params=window).all()
+        if statement.statement_balance_minor > 0
+    ]
+    told = queued_keys(session, [key for key, *_ in rows])
+    messages = []
+    for key, statement, account, user in rows:
+        if key in told:
             continue
-        assert user.id is not None
         text = render(
             "statement_ready",
             user.locale,
@@ -269,15 +275,14 @@ def sweep_statements_ready(session: Session, *, now: datetime) -> int:
             minimum=money(statement.minimum_due_minor, statement.currency, user.locale),
             due_date=statement.due_date.isoformat(),
         )
-        message = enqueue(
-            session,
-            user_id=user.id,
-            scenario="statement_ready",
-            dedupe_key=f"statement_ready:{statement.id}",
-            category="spending",
-            body=text,
-            now=now,
-            foldable=True,
+        messages.append(
+            {
+                "user_id": user.id,
+                "scenario": "statement_ready",
+                "dedupe_key": key,
+                "category": "spending",
+                "body": text,
+                "foldable": True,
+            }
         )
-        queued += message is not None
-    return queued
+    return enqueue_many(session, messages, now=now)
