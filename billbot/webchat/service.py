@@ -107,21 +107,23 @@ def sync_sent(session: Session, *, user_id: int) -> int:
         return 0
     table: Table = WebChatMessage.__table__  # type: ignore[attr-defined]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    added = 0
-    for message in sent:
-        statement = (
-            dialect.insert(table)
-            .values(
-                user_id=user_id,
-                direction="out",
-                text=message.body,
-                buttons=message.buttons,
-                outbox_message_id=message.id,
-                at=message.sent_at or message.created_at,
-            )
-            .on_conflict_do_nothing(index_elements=["outbox_message_id"])
-        )
-        added += session.execute(statement).rowcount  # type: ignore[attr-defined]
+    rows = [
+        {
+            "user_id": user_id,
+            "direction": "out",
+            "text": message.body,
+            "buttons": message.buttons,
+            "outbox_message_id": message.id,
+            "at": message.sent_at or message.created_at,
+        }
+        for message in sent
+    ]
+    statement = (
+        dialect.insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["outbox_message_id"])
+    )
+    added: int = session.execute(statement).rowcount  # type: ignore[attr-defined]
     return added
 
 
