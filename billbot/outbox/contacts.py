@@ -62,11 +62,6 @@ _PREFERENCES = (
 )
 
 
-def _clock(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
 def _prefs(
     user: Borrower,
     stored: Row[Any] | None,
@@ -84,7 +79,9 @@ def _prefs(
     return ContactPrefs(
         time_zone=user.time_zone,
         quiet_hours=QuietHours(
-            _clock(stored.quiet_start), _clock(stored.quiet_end), stored.quiet_enabled
+            time.fromisoformat(stored.quiet_start),
+            time.fromisoformat(stored.quiet_end),
+            stored.quiet_enabled,
         ),
         daily_cap=stored.daily_cap,
         weekly_cap=stored.weekly_cap,

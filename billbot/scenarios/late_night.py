@@ -13,11 +13,6 @@ from datetime import date, time, timedelta
 from billbot.scenarios.events import EventContext, Purchase
 
 
-def _clock(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
 def night_of(local_day: date, at: time, start: time, end: time) -> date | None:
     """The local date the late-night window holding `at` began on, or None if outside it."""
     if start == end:
@@ -36,7 +31,7 @@ def evaluate(context: EventContext) -> int:
     if not context.purchases:
         return 0
     settings = context.settings("late_night")
-    start, end = _clock(settings["start"]), _clock(settings["end"])
+    start, end = time.fromisoformat(settings["start"]), time.fromisoformat(settings["end"])
     nights: dict[date, list[Purchase]] = defaultdict(list)
     for purchase in context.purchases:
         local = purchase.posted_at.astimezone(context.tz)
