@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,8 +46,6 @@ from channels import (
 )
 from channels import keyword_event as channel_keyword_event
 
-log = logging.getLogger("billbot.chat")
-
 BOT_REPLY = "bot_reply"
 # Telegram reports a user blocking the bot as an opt-out with this keyword: that chat is gone,
 # which is not a request to stop every channel.
@@ -62,19 +58,6 @@ _RANK = {
 }
 
 UserEvent = TextReceived | ButtonPressed | OptOut | OptIn | HelpRequested
-
-
-class Reply(Protocol):
-    """What the bot answers (`billbot.bot.BotReply`)."""
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def buttons(self) -> tuple[tuple[str, str], ...]: ...
-
-    @property
-    def locale(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -274,29 +257,8 @@ def converse(
             text = None
     else:  # a help keyword, or START/YES while not stopped: the bot reads it as text
         text = event.keyword.lower()
-    reply = _bot_reply(session, user=user, channel=channel, now=now, text=text, button_id=button_id)
+    reply = reply_to(session, user=user, channel=channel, now=now, text=text, button_id=button_id)
     _queue(session, handled, user.id, channel, key, reply.text, reply.buttons, now)
-
-
-def _bot_reply(
-    session: Session,
-    *,
-    user: User,
-    channel: str,
-    now: datetime,
-    text: str | None,
-    button_id: str | None,
-) -> Reply:
-    """The bot's answer; if the bot fails, its changes are undone and a short apology is sent."""
-    try:
-        with session.begin_nested():
-            answer: Reply = reply_to(
-                session, user=user, channel=channel, now=now, text=text, button_id=button_id
-            )
-            return answer
-    except Exception:
-        log.exception("bot.failed channel=%s user=%s", channel, user.id)
-        return StrangerReply(address="", text=say("sorry", user.locale), locale=user.locale)
 
 
 def _stranger(

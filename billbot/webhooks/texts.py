@@ -28,11 +28,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Welcome back: billbot will message you again. Send STOP at any time to stop.",
         "zh-CN": "欢迎回来：billbot 将重新给你发消息。随时发送“退订”即可停止。",
     },
-    "sorry": {
-        "en": "Sorry, I couldn't answer that just now. Please try again in a moment, "
-        "or send HELP for what I can do.",
-        "zh-CN": "抱歉，暂时无法回答。请稍后再试，或发送“帮助”查看我能做什么。",
-    },
 }
 
 
