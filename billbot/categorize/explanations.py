@@ -7,6 +7,7 @@ from typing import Any
 from billbot.categorize.result import Categorisation, explain
 from billbot.categorize.service import MANUAL
 from billbot.categorize.taxonomy import load_taxonomy
+from billbot.locales import language_of
 from billbot.transactions.models import Transaction
 
 _MANUAL_TEXT = {
@@ -18,7 +19,7 @@ _PENDING_TEXT = {"en": "not categorised yet", "zh-CN": "尚未分类"}
 
 def explain_transaction(transaction: Transaction, locale: str) -> dict[str, Any]:
     """The category, its labels and the reason, for one stored transaction."""
-    language = "zh-CN" if locale.lower().startswith("zh") else "en"
+    language = language_of(locale)
     taxonomy = load_taxonomy()
     source = transaction.category_source
     if source is None or transaction.sub_category is None or transaction.category is None:

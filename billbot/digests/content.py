@@ -17,16 +17,12 @@ from typing import Any
 from babel.dates import format_skeleton
 
 from billbot.categorize.taxonomy import load_taxonomy
+from billbot.locales import language_of
 from billbot.money import format_money
 
 LOCALES = ("en", "zh-CN")
 CHART_ROWS = 6
 Labeller = Callable[[str, str], str]
-
-
-def language_of(locale: str) -> str:
-    """The digest language for a borrower's locale (English unless it is Chinese)."""
-    return "zh-CN" if locale.lower().startswith("zh") else "en"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from billbot.digests.content import language_of
+from billbot.locales import language_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.db import raw_rows
+from billbot.locales import language_of
 from billbot.money import format_money
 from billbot.reports.models import WeeklyReport
 from billbot.reports.weekly_inputs import RECURRING_RULES, load_inputs
@@ -215,7 +216,7 @@ def list_reports(session: Session, *, user_id: int) -> list[WeeklyReport]:
 
 def as_text(report: dict[str, Any], locale: str) -> str:
     """A short plain-text version (for chat and the CLI)."""
-    language = "zh-CN" if locale.startswith("zh") else "en"
+    language = language_of(locale)
     week = report["week"]
     lines = [f"{week['start']} – {week['end']}"]
     for block in report.get("currencies", []):

@@ -23,6 +23,7 @@ from billbot.categorize.normalise import merchant_key
 from billbot.db import raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import period_bounds
+from billbot.locales import language_of
 from billbot.scenarios.recurring_charge import ALIKE_PERCENT, MONTHLY
 from insights.weekly_plans import UPCOMING_DAYS
 from insights.weekly_recurring import RecurringRules
@@ -298,7 +299,7 @@ def _upcoming_frame(session: Session, people: pd.DataFrame) -> pd.DataFrame:
     listed = statements[closed & (statements["amount_minor"] > 0)].copy()
     listed["kind"] = "statement"
     listed["label"] = [
-        _LABELS[_language(locale)]["statement"].format(account=account)
+        _LABELS[language_of(locale)]["statement"].format(account=account)
         for locale, account in zip(listed["locale"], listed["account"], strict=True)
     ]
     listed["part_of_statement"] = False
@@ -308,7 +309,7 @@ def _upcoming_frame(session: Session, people: pd.DataFrame) -> pd.DataFrame:
     installments = installments[~installments["statement_id"].isin(paid)].copy()
     installments["kind"] = "installment"
     installments["label"] = [
-        _LABELS[_language(locale)]["installment"].format(account=account, seq=seq, term=term)
+        _LABELS[language_of(locale)]["installment"].format(account=account, seq=seq, term=term)
         for locale, account, seq, term in zip(
             installments["locale"],
             installments["account"],
@@ -376,7 +377,3 @@ def _balances(session: Session, people: pd.DataFrame, accounts: pd.DataFrame) ->
     newest = own.sort_values("cycle_start").drop_duplicates("account_id", keep="last")
     balance = newest.set_index("account_id")["balance_minor"]
     return accounts["account_id"].map(balance).fillna(0).to_numpy(dtype=np.int64)
-
-
-def _language(locale: str) -> str:
-    return "zh-CN" if locale.lower().startswith("zh") else "en"

@@ -24,6 +24,7 @@ from billbot.clock import local_date, zone
 from billbot.digests.compose import build_digest
 from billbot.digests.models import DigestSubscription
 from billbot.digests.subscriptions import latest_slot, next_slot
+from billbot.locales import language_of
 from billbot.outbox.models import OutboxMessage
 from billbot.outbox.service import enqueue
 from billbot.reports.models import WeeklyReport
@@ -192,7 +193,7 @@ def _queue_chat_version(
 ) -> None:
     """The report's short version for the borrower's chat app, once per week like the digest."""
     assert user.id is not None
-    language = "zh-CN" if user.locale.startswith("zh") else "en"
+    language = language_of(user.locale)
     report = report_for(session, user=user, week_of=week, now=now)
     enqueue(
         session,
