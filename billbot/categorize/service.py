@@ -24,6 +24,7 @@ from billbot.categorize.normalise import merchant_key, normalise_merchant
 from billbot.categorize.rules import Rule, RuleError
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.errors import NotFoundError, ValidationFailed
+from billbot.transactions import spending_days
 from billbot.transactions.models import Transaction
 
 MANUAL = "manual"  # the source of a category a borrower chose for one transaction
@@ -133,6 +134,7 @@ def recategorise(
         col(Transaction.sub_category),
         col(Transaction.category_source),
         col(Transaction.category_rule),
+        col(Transaction.local_date),
     ).where(col(Transaction.user_id) == user_id)
     if merchant_names is not None:
         names = sorted(set(merchant_names))
@@ -145,6 +147,7 @@ def recategorise(
     keys = list({(r[1], r[2], r[3]) for r in rows})
     decisions = dict(zip(keys, _decide(session, user_id, keys), strict=True))
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    days = set()
     for row in rows:
         decision = decisions[(row[1], row[2], row[3])]
         if (row[4], row[5], row[6]) != (
@@ -153,6 +156,7 @@ def recategorise(
             decision["category_rule"],
         ):
             groups[tuple(decision[name] for name in _OUTPUT)].append(row[0])
+            days.add(row[7])
     for values, ids in groups.items():
         for start in range(0, len(ids), _CHUNK):
             session.execute(
@@ -160,6 +164,7 @@ def recategorise(
                 .where(col(Transaction.id).in_(ids[start : start + _CHUNK]))
                 .values(dict(zip(_OUTPUT, values, strict=True)))
             )
+    spending_days.rebuild(session, user_id=user_id, days=days)
     return sum(len(ids) for ids in groups.values())
 
 
@@ -290,6 +295,7 @@ def correct(
         transaction.category_rule = None
         transaction.category_detail = None
         session.flush()
+        spending_days.rebuild(session, user_id=user_id, days=[transaction.local_date])
         return None, 1
     merchant = transaction.merchant_name or normalise_merchant(transaction.merchant_raw)
     if not merchant_key(merchant):

@@ -194,7 +194,8 @@ def spent_in_sql(
     bounds: dict[int | None, tuple[date, date] | None],
     today: date,
 ) -> dict[int, int]:
-    """Each period limit's spending so far, summed by the database in one read.
+    """Each period limit's spending so far, summed by the database in one read of the
+    borrower's per-day totals (`spending_days`: a few rows a day, however much they buy).
 
     Counts what `matches` counts (no merchant limits: their names are normalised in Python).
     """
@@ -213,19 +214,16 @@ def spent_in_sql(
             params.append(limit.account_id)
         if limit.scope in (LimitScope.CATEGORY, LimitScope.SUB_CATEGORY):
             column = "category" if limit.scope == LimitScope.CATEGORY else "sub_category"
-            if limit.target is None:
-                condition += f" AND {column} IS NULL"
-            else:
-                condition += f" AND {column} = {{mark}}"
-                params.append(limit.target)
-        sums.append(f"SUM(CASE WHEN {condition} THEN amount_minor ELSE 0 END)")
+            condition += f" AND {column} = {{mark}}"
+            params.append(limit.target or "")  # a missing label is kept as ""
+        sums.append(f"SUM(CASE WHEN {condition} THEN total_minor ELSE 0 END)")
         ids.append(limit.id)
     if not ids:
         return {}
     since = min(window[0] for window in bounds.values() if window is not None)
     # Only fixed column names and placeholders are joined into the text.
     sql = "SELECT " + ", ".join(sums)
-    sql += " FROM transactions WHERE user_id = {mark} AND local_date >= {mark}"
+    sql += " FROM spending_days WHERE user_id = {mark} AND local_date >= {mark}"
     sql += " AND kind <> 'repayment'"
     (row,) = raw_rows(session, sql, [*params, limits[0].user_id, since])
     return {limit_id: int(value or 0) for limit_id, value in zip(ids, row, strict=True)}

@@ -82,6 +82,18 @@ def existing_ids(
     return found
 
 
+def old_days(session: Session, ids: Sequence[int]) -> set[date]:
+    """The local days of stored transactions `ids` (before an update moves them)."""
+    days: set[date] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = list(ids[start : start + _IDS_PER_QUERY])
+        sql = "SELECT DISTINCT local_date FROM transactions WHERE id IN "
+        sql += f"({','.join(['{mark}'] * len(chunk))})"  # only placeholders are added
+        for (day,) in raw_rows(session, sql, chunk):
+            days.add(date.fromisoformat(day) if isinstance(day, str) else day)
+    return days
+
+
 def insert_columns(
     session: Session, columns: Mapping[str, Sequence[Any]], *, want_ids: bool = True
 ) -> dict[str, int | None]:

@@ -29,7 +29,8 @@ from billbot.clock import zone
 from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
 from billbot.repayments.service import record_repayments
-from billbot.transactions.bulk import account_is_empty, existing_ids, insert_columns
+from billbot.transactions import spending_days
+from billbot.transactions.bulk import account_is_empty, existing_ids, insert_columns, old_days
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -132,6 +133,7 @@ AfterStore = Callable[[Session, int, datetime, StoredBatch], Any]
 # One prepared row: what `_Preparer.row` makes of an item, in this order.
 Prepared = tuple[str, datetime, date, int, str, str, str | None, str, str]
 _EXT: Final = 0
+_DAY: Final = 2
 _STATUS: Final = 8
 
 
@@ -369,7 +371,10 @@ def _store(
             outcome: Literal["created", "duplicate"] = "created" if stored else "duplicate"
             outcomes[index] = Outcome(index, row[_EXT], outcome, id=created.get(row[_EXT]))
     stored_ids: dict[str, int | None] = dict(created)
+    spending_days.add(session, columns, (i for i in range(new) if ext[i] in created))
     if upgrades:
+        # A pending entry posted may move day, amount or labels: its days are recounted.
+        moved = old_days(session, [tid for _, _, tid in upgrades])
         for position, (index, row, tid) in enumerate(upgrades, start=new):
             skip = ("created_at", "external_id")
             values = {
@@ -378,6 +383,9 @@ def _store(
             session.execute(update(Transaction).where(col(Transaction.id) == tid).values(**values))
             outcomes[index] = Outcome(index, row[_EXT], "updated", id=tid)
             stored_ids[row[_EXT]] = tid
+        spending_days.rebuild(
+            session, user_id=account.user_id, days=[*moved, *(row[_DAY] for _, row, _ in upgrades)]
+        )
 
     deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     repaid = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from billbot.db_types import BigIntPK, UTCDateTime
@@ -83,3 +83,30 @@ class Transaction(SQLModel, table=True):
     # What the explanation quotes (a rule's label, an MCC's description), so it can be re-told.
     category_detail: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SpendingDay(SQLModel, table=True):
+    """A borrower's transactions of one local day, account, currency, kind and labels, summed.
+
+    Kept up to date with every ingest (`billbot.transactions.spending_days`), so readers of weeks
+    or months of one borrower's spending read a row a day and label instead of every transaction.
+    Labels a transaction lacks are stored as "" (a key column cannot be NULL).
+    """
+
+    __tablename__ = "spending_days"
+
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    local_date: date = Field(sa_column=Column(Date, primary_key=True))
+    account_id: int = Field(
+        sa_column=Column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    currency: str = Field(max_length=3, primary_key=True)
+    kind: str = Field(max_length=20, primary_key=True)
+    category: str = Field(default="", max_length=40, primary_key=True)
+    sub_category: str = Field(default="", max_length=60, primary_key=True)
+    entries: int = Field(sa_column=Column(Integer, nullable=False))
+    total_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # Every amount of the group, comma-separated: medians and amount thresholds read these.
+    amounts: str = Field(sa_column=Column(Text, nullable=False))
