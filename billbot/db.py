@@ -7,15 +7,15 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from billbot.settings import get_settings
 
@@ -136,3 +136,35 @@ def raw_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[An
     cursor.execute(sql.replace("{mark}", "?" if is_sqlite else "%s"), values)
     rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+_M = TypeVar("_M", bound=SQLModel)
+
+
+def plain_instances(
+    session: Session, model: type[_M], where: str, params: Sequence[Any]
+) -> list[_M]:
+    """`model`'s rows matching `where` as read-only instances the session does not track.
+
+    For hot paths that only read a few rows: one plain query, each value converted as its column
+    type converts it (dates, UTC datetimes, booleans), and instances built without the ORM's
+    loading or validation. They carry no ORM state: read them, never add, refresh or change them
+    through a session. `where` marks parameters as `{mark}`, as `raw_rows` does.
+    """
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.connection().dialect
+    names = [column.name for column in table.columns]
+    convert = [
+        (i, processor)
+        for i, column in enumerate(table.columns)
+        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
+        is not None
+    ]
+    sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {where}"  # noqa: S608
+    found: list[_M] = []
+    for row in raw_rows(session, sql, params):
+        values = list(row)
+        for i, processor in convert:
+            values[i] = processor(values[i])
+        found.append(cast(_M, model.model_construct(**dict(zip(names, values, strict=True)))))
+    return found

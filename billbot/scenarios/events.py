@@ -21,17 +21,15 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
-from billbot.db import raw_rows
+from billbot.db import plain_instances, raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
-from billbot.outbox.service import enqueue
-from billbot.scenarios.history import History, Pair, read_history, smallest_usual_not_exceeded
+from billbot.outbox.service import enqueue_many
+from billbot.scenarios.history import History, read_history
 from billbot.scenarios.messages import money, render
-from billbot.scenarios.models import ScenarioSetting
 from billbot.scenarios.registry import get_scenario
 from billbot.transactions.ingest import StoredBatch
-from billbot.users.models import User
 
 RECENT = timedelta(days=3)
 
@@ -76,24 +74,48 @@ def recent_purchases(batch: StoredBatch, now: datetime) -> list[Purchase]:
     ]
 
 
+class Borrower(NamedTuple):
+    """What the scenarios need of the borrower (read as one plain row)."""
+
+    id: int
+    display_name: str
+    locale: str
+    time_zone: str
+    currency: str
+
+
+def read_borrower(session: Session, user_id: int) -> Borrower | None:
+    """The borrower `user_id`, or None when there is no such user."""
+    rows = raw_rows(
+        session,
+        "SELECT id, display_name, locale, time_zone, currency FROM users WHERE id = {mark}",
+        [user_id],
+    )
+    return Borrower(*rows[0]) if rows else None
+
+
 class EventContext:
     """What the scenarios share for one borrower and batch, each part read at most once."""
 
     def __init__(
         self,
         session: Session,
-        user: User,
+        user: Borrower,
         *,
         account_id: int | None,
         now: datetime,
         purchases: list[Purchase],
     ) -> None:
-        assert user.id is not None
         self.session, self.user, self.user_id = session, user, user.id
         self.account_id, self.now, self.purchases = account_id, now, purchases
         self.tz = zone(user.time_zone)
         self.today = local_date(now, self.tz)
         self.language = "zh-CN" if user.locale == "zh-CN" else "en"
+        # dedupe key → (scenario, priority, about, values) of each message noted by `tell`
+        self._noted: dict[
+            str, tuple[str, int, tuple[str, str | None, str | None] | None, dict[str, Any]]
+        ] = {}
+        self._settings: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def accounts(self) -> dict[int, Account]:
@@ -115,11 +137,8 @@ class EventContext:
         Read as plain rows; only when a raise or removal has come due are they read through
         `list_limits`, which settles and records it.
         """
-        table = Limit.__table__  # type: ignore[attr-defined]
-        rows = self.session.connection().execute(
-            select(table).where(table.c.user_id == self.user_id, table.c.removed_at.is_(None))
-        )
-        limits = [Limit(**row._mapping) for row in rows]
+        where = "user_id = {mark} AND removed_at IS NULL"
+        limits = plain_instances(self.session, Limit, where, [self.user_id])
         if any(
             limit.pending_effective_at is not None and self.now >= limit.pending_effective_at
             for limit in limits
@@ -145,51 +164,40 @@ class EventContext:
 
     @cached_property
     def _stored_settings(self) -> dict[str, dict[str, Any]]:
-        table = ScenarioSetting.__table__  # type: ignore[attr-defined]
-        rows = self.session.connection().execute(
-            select(table.c.scenario, table.c.settings).where(table.c.user_id == self.user_id)
+        rows = raw_rows(
+            self.session,
+            "SELECT scenario, settings FROM scenario_settings WHERE user_id = {mark}",
+            [self.user_id],
         )
         return {scenario: json.loads(settings or "{}") for scenario, settings in rows}
 
     @cached_property
     def history(self) -> History:
-        """The borrower's purchases in the batch's sub-categories, per day (one grouped read).
+        """The borrower's purchases in the batch's sub-categories, per day (one read).
 
-        Reaches back as far as large purchase, spending spike and frequent small purchases
-        look, and counts per pair what large purchase's bar and frequent small's amount need.
+        Reaches back as far as large purchase, spending spike and frequent small purchases look.
         """
         from billbot.scenarios import large_purchase
 
-        pairs: dict[Pair, int] = {}
-        for p in self.purchases:
-            if p.sub_category:
-                key = (p.sub_category, p.currency)
-                pairs[key] = max(pairs.get(key, 0), p.amount_minor)
-        if not pairs:
+        subs = {p.sub_category for p in self.purchases if p.sub_category}
+        if not subs:
             return {}
-        multiple = float(self.settings("large_purchase")["median_multiple"])
         weeks = int(self.settings("spending_spike")["weeks"])
-        frequent = self.settings("frequent_small")
         week_start = self.today - timedelta(days=self.today.weekday())
         since = min(
             min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
             week_start - timedelta(days=7 * weeks),
-            self.today - timedelta(days=int(frequent["days"]) - 1),
+            self.today - timedelta(days=int(self.settings("frequent_small")["days"]) - 1),
         )
-        return read_history(
-            self.session,
-            user_id=self.user_id,
-            since=since,
-            sub_categories=[sub for sub, _ in pairs],
-            bars={
-                pair: smallest_usual_not_exceeded(most, multiple) for pair, most in pairs.items()
-            },
-            small_up_to=frequent["max_amount_minor"],
-        )
+        return read_history(self.session, user_id=self.user_id, since=since, sub_categories=subs)
 
     def settings(self, scenario: str) -> dict[str, Any]:
-        """The borrower's effective settings of `scenario`."""
-        return get_scenario(scenario).effective(self._stored_settings.get(scenario, {}))
+        """The borrower's effective settings of `scenario` (worked out once per batch)."""
+        found = self._settings.get(scenario)
+        if found is None:
+            stored = self._stored_settings.get(scenario, {})
+            found = self._settings[scenario] = get_scenario(scenario).effective(stored)
+        return found
 
     def money(self, amount_minor: int, currency: str) -> str:
         """An amount as this borrower reads it."""
@@ -235,11 +243,6 @@ class EventContext:
                 )
         return ""
 
-    def told(self, dedupe_key: str) -> bool:
-        """Whether the message with `dedupe_key` was queued before (so nothing need be rendered)."""
-        sql = "SELECT 1 FROM outbox_messages WHERE dedupe_key = {mark}"
-        return bool(raw_rows(self.session, sql, [dedupe_key[:255]]))
-
     def tell(
         self,
         scenario: str,
@@ -249,28 +252,45 @@ class EventContext:
         about: tuple[str, str | None, str | None] | None = None,
         **values: Any,
     ) -> bool:
-        """Queue the scenario's message once per `dedupe_key`; True when it is new.
+        """Note the scenario's message, queued by `queue_noted` once per `dedupe_key`; True
+        when the key is new to this evaluation.
 
         `about` (currency, category, sub-category) adds `limit_note`, where the borrower stands
         against their own limit; like the text, it is worked out only for a message not told yet.
         """
-        if self.told(dedupe_key):
+        key = dedupe_key[:255]
+        if key in self._noted:
             return False
-        if about is not None:
-            values["limit_note"] = self.limit_note(*about)
-        text = render(scenario, self.language, name=self.user.display_name, **values)
-        message = enqueue(
-            self.session,
-            user_id=self.user_id,
-            scenario=scenario,
-            dedupe_key=dedupe_key[:255],
-            category="spending",
-            body=text,
-            now=self.now,
-            foldable=True,
-            priority=priority,
-        )
-        return message is not None
+        self._noted[key] = (scenario, priority, about, values)
+        return True
+
+    def queue_noted(self) -> int:
+        """Queue the noted messages not told before (one read, one write); returns how many."""
+        if not self._noted:
+            return 0
+        keys = list(self._noted)
+        sql = "SELECT dedupe_key FROM outbox_messages WHERE dedupe_key IN "
+        sql += f"({','.join(['{mark}'] * len(keys))})"  # placeholders only
+        told = {key for (key,) in raw_rows(self.session, sql, keys)}
+        messages = []
+        for key, (scenario, priority, about, values) in self._noted.items():
+            if key in told:
+                continue
+            if about is not None:
+                values["limit_note"] = self.limit_note(*about)
+            messages.append(
+                {
+                    "user_id": self.user_id,
+                    "scenario": scenario,
+                    "dedupe_key": key,
+                    "category": "spending",
+                    "body": render(scenario, self.language, name=self.user.display_name, **values),
+                    "foldable": True,
+                    "priority": priority,
+                }
+            )
+        self._noted.clear()
+        return enqueue_many(self.session, messages, now=self.now)
 
 
 Evaluator = Callable[[EventContext], int]
@@ -304,11 +324,9 @@ def evaluate_events(
     session: Session, *, user_id: int, now: datetime, batch: StoredBatch | None = None
 ) -> int:
     """Run every event scenario for one borrower's stored batch; returns how many queued."""
-    table = User.__table__  # type: ignore[attr-defined]
-    row = session.connection().execute(select(table).where(table.c.id == user_id)).first()
-    if row is None:
+    user = read_borrower(session, user_id)
+    if user is None:
         return 0
-    user = User(**row._mapping)
     context = EventContext(
         session,
         user,
@@ -316,4 +334,6 @@ def evaluate_events(
         now=now,
         purchases=recent_purchases(batch, now) if batch is not None else [],
     )
-    return sum(evaluate(context) for evaluate in _evaluators())
+    for evaluate in _evaluators():
+        evaluate(context)
+    return context.queue_noted()

@@ -37,9 +37,13 @@ def evaluate(context: EventContext) -> int:
         if sub not in touched:
             continue
         days_in = [t for day, t in by_day.items() if since <= day <= context.today]
-        bought = sum(t.small_count for t in days_in)
+        if most is None:
+            bought, total = sum(t.purchases for t in days_in), sum(t.total_minor for t in days_in)
+        else:
+            small = [a for t in days_in for a in t.amounts if a <= most]
+            bought, total = len(small), sum(small)
         if bought:
-            found.append((sub, currency, bought, sum(t.small_total_minor for t in days_in)))
+            found.append((sub, currency, bought, total))
     week = context.today - timedelta(days=context.today.weekday())
     queued = 0
     for sub, currency, bought, total in sorted(found, key=lambda r: (r[0], r[1])):

@@ -1,95 +1,81 @@
 """The borrower's purchase history the batch's scenarios share, read once per batch.
 
 Large purchase, spending spike and frequent small purchases all look at the borrower's recent
-purchases in the sub-categories the batch touched. One grouped query reads them per
-sub-category, currency and local day, with the few per-row conditions each scenario needs
-counted in SQL (below a large-purchase bar, up to a small-purchase amount), so no row of
-history crosses into Python.
+purchases in the sub-categories the batch touched. They read them from the per-day totals kept
+at ingest (`spending_days`): a few rows per sub-category and day, each with its count, sum and
+amounts, so the read costs the same for a borrower with three purchases a day as for one with
+three hundred. Amounts are parsed only by the scenarios that need them.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import NamedTuple
 
 from sqlmodel import Session
 
 from billbot.db import raw_rows
+from billbot.transactions.spending_days import parse_amounts
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
 
-class DayTotals(NamedTuple):
+class DayTotals:
     """Purchases of one sub-category, currency and local day."""
 
-    purchases: int
-    total_minor: int
-    below_bar: int  # how many were below the large-purchase bar of their pair
-    small_count: int  # how many were up to the small-purchase amount (all when none is set)
-    small_total_minor: int
+    __slots__ = ("_amounts", "_text", "purchases", "total_minor")
+
+    def __init__(self, purchases: int, total_minor: int, amounts_text: str) -> None:
+        self.purchases, self.total_minor = purchases, total_minor
+        self._text: list[str] = [amounts_text]
+        self._amounts: list[int] | None = None
+
+    def add(self, purchases: int, total_minor: int, amounts_text: str) -> None:
+        """Count another row of the same day (another account or category)."""
+        self.purchases += purchases
+        self.total_minor += total_minor
+        self._text.append(amounts_text)
+
+    @property
+    def amounts(self) -> list[int]:
+        """Each purchase's amount (parsed on first use)."""
+        if self._amounts is None:
+            self._amounts = parse_amounts(",".join(self._text))
+        return self._amounts
+
+    @property
+    def amounts_text(self) -> str:
+        """The amounts as stored, comma-separated (to parse many days in one go)."""
+        return ",".join(self._text)
 
 
 History = dict[Pair, dict[date, DayTotals]]
 
 
-def smallest_usual_not_exceeded(amount_minor: int, multiple: float) -> int:
-    """The least whole `usual` with `amount_minor > multiple * usual` false (float as compared).
-
-    A purchase is well above a usual amount `u` when `amount > multiple * u`; that holds exactly
-    for the usual amounts below the value returned here (the product only grows with `u`).
-    """
-    usual = max(0, math.floor(amount_minor / multiple) - 2)
-    while amount_minor > multiple * usual:
-        usual += 1
-    return usual
-
-
 def read_history(
-    session: Session,
-    *,
-    user_id: int,
-    since: date,
-    sub_categories: Iterable[str],
-    bars: dict[Pair, int],
-    small_up_to: int | None,
+    session: Session, *, user_id: int, since: date, sub_categories: Iterable[str]
 ) -> History:
-    """Purchases per (sub-category, currency) and local day from `since`, in one grouped read.
-
-    `bars` gives, per pair, the amount a row must stay below to count in `below_bar`.
-    """
+    """Purchases per (sub-category, currency) and local day from `since`, in one read."""
     subs = sorted(set(sub_categories))
     if not subs:
         return {}
-    params: list[object] = []
-    below = []
-    for (sub, currency), bar in sorted(bars.items()):
-        below.append("(sub_category = {mark} AND currency = {mark} AND amount_minor < {mark})")
-        params += [sub, currency, bar]
-    below_sql = " OR ".join(below) or "1 = 0"
-    if small_up_to is None:
-        small_sql = "COUNT(*), SUM(amount_minor)"
-    else:
-        small_sql = (
-            "SUM(CASE WHEN amount_minor <= {mark} THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN amount_minor <= {mark} THEN amount_minor ELSE 0 END)"
-        )
-        params += [small_up_to, small_up_to]
-    sql = "SELECT sub_category, currency, local_date, COUNT(*), SUM(amount_minor), "
-    # Only placeholders are joined into the text.
-    sql += f"SUM(CASE WHEN {below_sql} THEN 1 ELSE 0 END), {small_sql} FROM transactions "
-    sql += "WHERE user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
-    sql += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
-    sql += "GROUP BY sub_category, currency, local_date"
-    params += [user_id, since, *subs]
+    sql = "SELECT sub_category, currency, local_date, entries, total_minor, amounts "
+    sql += "FROM spending_days WHERE user_id = {mark} AND local_date >= {mark} "
+    sql += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "  # placeholders only
+    sql += "AND kind = 'purchase'"
     found: History = defaultdict(dict)
-    for sub, currency, day, count, total, below_bar, small, small_total in raw_rows(
-        session, sql, params
+    days: dict[object, date] = {}  # SQLite hands back ISO text: each day parsed once
+    for sub, currency, day, count, total, amounts in raw_rows(
+        session, sql, [user_id, since, *subs]
     ):
-        parsed = date.fromisoformat(day) if isinstance(day, str) else day
-        found[(sub, currency)][parsed] = DayTotals(
-            int(count), int(total), int(below_bar), int(small or 0), int(small_total or 0)
-        )
+        parsed = days.get(day)
+        if parsed is None:
+            parsed = days[day] = date.fromisoformat(day) if isinstance(day, str) else day
+        by_day = found[(sub, currency)]
+        known = by_day.get(parsed)
+        if known is None:
+            by_day[parsed] = DayTotals(int(count), int(total), amounts)
+        else:
+            known.add(int(count), int(total), amounts)
     return found

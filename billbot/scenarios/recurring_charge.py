@@ -1,17 +1,17 @@
 """A new recurring charge, or a price rise in a known one (same merchant, about monthly).
 
-A purchase is monthly when the merchant's previous charge, in the same currency, came 25 to 35
-days before it. The second such charge, within 10% of the first, makes a new recurring charge
-(told once per merchant);
-from the third on, a charge at least `rise_percent` above the previous is a price rise (told
-once per merchant and new price). A grouped count keeps the batch's merchants charged rarely
-enough in the last 100 days; only their charges are read.
+A purchase is monthly when the merchant's previous charge, in the same currency and
+sub-category, came 25 to 35 days before it. The second such charge, within 10% of the first,
+makes a new recurring charge (told once per merchant); from the third on, a charge at least
+`rise_percent` above the previous is a price rise (told once per merchant and new price). A
+count that stops at `MAX_CHARGES` keeps the batch's merchants charged rarely enough in the last
+100 days; only their charges are read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from billbot.db import raw_rows
 from billbot.scenarios.events import EventContext, Purchase
@@ -20,6 +20,7 @@ LOOKBACK = timedelta(days=100)
 MONTHLY = (timedelta(days=25), timedelta(days=35))
 ALIKE_PERCENT = 10
 MAX_CHARGES = 6  # in `LOOKBACK`: about monthly, with room for a refund or a repeat
+_PER_QUERY = 100  # merchants per compound statement (SQLite allows 500 parts)
 
 Charge = tuple[datetime, int, int, str]  # when, amount, account, external id
 
@@ -38,33 +39,71 @@ def _alike(amount: int, other: int) -> bool:
     return abs(amount - other) * 100 <= ALIKE_PERCENT * max(amount, other)
 
 
+Kind = tuple[str, str, str | None, str | None]  # merchant, currency, category, sub-category
+
+
+def _where(user_id: int, kind: Kind, since: date) -> tuple[str, list[object]]:
+    """A merchant's purchases of one kind, by the leading columns of the spending index
+    (user, currency, kind, status, labels, merchant, day): a seek, not a scan of their days."""
+    merchant, currency, category, sub_category = kind
+    where = "user_id = {mark} AND currency = {mark} AND kind = 'purchase' "
+    where += "AND status IN ('pending', 'posted')"
+    params: list[object] = [user_id, currency]
+    for column, value in (("category", category), ("sub_category", sub_category)):
+        if value is None:
+            where += f" AND {column} IS NULL"
+        else:
+            where += f" AND {column} = {{mark}}"  # a fixed column name, the value bound
+            params.append(value)
+    return where + " AND merchant_name = {mark} AND local_date >= {mark}", [
+        *params,
+        merchant,
+        since,
+    ]
+
+
 def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
-    merchants = sorted({p.merchant for p in context.purchases if p.merchant})
-    if not merchants:
+    kinds = sorted(
+        {(p.merchant, p.currency, p.category, p.sub_category) for p in context.purchases},
+        key=lambda kind: tuple(part or "" for part in kind),
+    )
+    kinds = [kind for kind in kinds if kind[0]]
+    if not kinds:
         return {}
     since = min(p.local_date for p in context.purchases) - LOOKBACK
-    # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly: a grouped
-    # count drops the everyday ones (the coffee shop) first, and often leaves nothing to read.
-    where = "user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
-    sql = "SELECT merchant_name FROM transactions WHERE "
-    sql += where
-    sql += f"AND merchant_name IN ({','.join(['{mark}'] * len(merchants))})"  # placeholders
-    sql += " GROUP BY merchant_name HAVING COUNT(*) <= {mark}"
-    rare = sorted(
-        row[0]
-        for row in raw_rows(context.session, sql, [context.user_id, since, *merchants, MAX_CHARGES])
-    )
-    if not rare:
-        return {}
-    sql = "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "
-    sql += "FROM transactions WHERE "
-    sql += where
-    sql += f"AND merchant_name IN ({','.join(['{mark}'] * len(rare))})"  # placeholders
+    # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly: each
+    # count stops one past that, so the everyday ones (the coffee shop) cost a few index entries.
+    rare = []
+    for start in range(0, len(kinds), _PER_QUERY):
+        chunk = kinds[start : start + _PER_QUERY]
+        counts, params = [], []
+        for number, kind in enumerate(chunk):
+            where, values = _where(context.user_id, kind, since)
+            counts.append(
+                # Only fixed text, numbers and placeholders are joined.
+                f"SELECT {number}, COUNT(*) FROM (SELECT 1 FROM transactions WHERE {where} "  # noqa: S608
+                f"LIMIT {MAX_CHARGES + 1}) AS charges_{number}"
+            )
+            params += values
+        rows = raw_rows(context.session, " UNION ALL ".join(counts), params)
+        rare += [chunk[number] for number, count in rows if count <= MAX_CHARGES]
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
-    for merchant, currency, at, amount, account_id, external_id in raw_rows(
-        context.session, sql, [context.user_id, since, *rare]
-    ):
-        found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
+    for start in range(0, len(rare), _PER_QUERY):
+        chunk = rare[start : start + _PER_QUERY]
+        reads, params = [], []
+        for kind in chunk:
+            where, values = _where(context.user_id, kind, since)
+            reads.append(
+                "SELECT merchant_name, currency, posted_at, amount_minor, account_id, "  # noqa: S608
+                f"external_id FROM transactions WHERE {where}"
+            )
+            params += values
+        for merchant, currency, at, amount, account_id, external_id in raw_rows(
+            context.session, " UNION ALL ".join(reads), params
+        ):
+            found[(merchant or "", currency)].append(
+                (_utc(at), int(amount), account_id, external_id)
+            )
     return found
 
 

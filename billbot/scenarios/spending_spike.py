@@ -29,11 +29,11 @@ def evaluate(context: EventContext) -> int:
     # (sub-category, currency) → week index (0 = this week, 1 = last week, ...) → total
     totals: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for pair in touched:
+        by_week = totals[pair]
         for day, figures in context.history.get(pair, {}).items():
-            if day < since or day > context.today:
-                continue
-            index = (week_start - (day - timedelta(days=day.weekday()))).days // 7
-            totals[pair][index] += figures.total_minor
+            if since <= day <= context.today:
+                # Days of this week count as week 0; the Sunday before is week 1, and so on.
+                by_week[max(0, ((week_start - day).days + 6) // 7)] += figures.total_minor
     queued = 0
     for sub, currency in touched:
         by_week = totals.get((sub, currency), {})

@@ -1,4 +1,4 @@
-"""The history event scenarios share: one read per batch, and the large-purchase bar kept exact."""
+"""The history event scenarios share: one read per batch, and the usual amount kept exact."""
 
 from __future__ import annotations
 
@@ -12,28 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from billbot.outbox.models import OutboxMessage
-from billbot.scenarios.history import smallest_usual_not_exceeded
+from billbot.scenarios.large_purchase import MIN_HISTORY, median_without
 from billbot.transactions.ingest import Decision, NewTransaction, ingest
 from billbot.wiring import after_ingest_hook
 
 NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
-
-
-@given(
-    values=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=30),
-    amount=st.integers(min_value=1, max_value=10**10),
-    multiple=st.floats(min_value=1.5, max_value=20, allow_nan=False),
-)
-def test_bar_finds_every_purchase_above_the_median(
-    values: list[int], amount: int, multiple: float
-) -> None:
-    usual = int(median(values))
-    bar = smallest_usual_not_exceeded(amount, multiple)
-    assert (amount > multiple * usual) == (usual < bar)
-    below = sum(1 for v in values if v < bar)
-    if amount > multiple * usual:
-        # What the scenario checks before reading amounts: it never misses a large purchase.
-        assert below * 2 >= len(values)
 
 
 def _categorise(
@@ -82,3 +65,24 @@ def test_large_purchase_at_the_edge_of_an_even_median(
     _post(engine, account, batch)
     (told,) = _large(engine)  # 1950 is exactly 3x the median, not above it
     assert "$19.51" in told and "$6.50" in told
+
+
+@given(
+    history=st.lists(st.integers(min_value=0, max_value=10**12), max_size=60),
+    batch=st.lists(st.integers(min_value=0, max_value=10**12), max_size=6),
+)
+def test_usual_amount_is_the_median_of_the_other_purchases(
+    history: list[int], batch: list[int]
+) -> None:
+    # The batch's purchases are stored already, so they are in the text and left out once each.
+    stored = history + batch
+    text = ",".join(map(str, stored))
+    others = list(history)
+    expected = int(median(others)) if len(others) >= MIN_HISTORY else None
+    assert median_without(text, batch) == expected
+
+
+def test_a_purchase_not_in_the_history_leaves_nothing_out() -> None:
+    assert median_without("100,200,300,400", [250, 900]) == 250
+    assert median_without("100,200,300,300,300", [300, 300]) == 200
+    assert median_without("", [5]) is None
