@@ -26,7 +26,7 @@ from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
 from billbot.outbox.service import enqueue_many
-from billbot.scenarios.history import History, read_history
+from billbot.scenarios.history import History, Window, read_history
 from billbot.scenarios.messages import money, render
 from billbot.scenarios.registry import get_scenario
 from billbot.transactions.ingest import StoredBatch
@@ -173,7 +173,7 @@ class EventContext:
 
     @cached_property
     def history(self) -> History:
-        """The borrower's purchases in the batch's sub-categories, per day (one read).
+        """The borrower's purchases in the batch's sub-categories (one read, summed in SQL).
 
         Reaches back as far as large purchase, spending spike and frequent small purchases look.
         """
@@ -182,14 +182,15 @@ class EventContext:
         subs = {p.sub_category for p in self.purchases if p.sub_category}
         if not subs:
             return {}
-        weeks = int(self.settings("spending_spike")["weeks"])
-        week_start = self.today - timedelta(days=self.today.weekday())
-        since = min(
-            min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
-            week_start - timedelta(days=7 * weeks),
-            self.today - timedelta(days=int(self.settings("frequent_small")["days"]) - 1),
+        frequent = self.settings("frequent_small")
+        window = Window(
+            today=self.today,
+            large_since=min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
+            weeks=int(self.settings("spending_spike")["weeks"]),
+            frequent_since=self.today - timedelta(days=int(frequent["days"]) - 1),
+            frequent_amounts=frequent["max_amount_minor"] is not None,
         )
-        return read_history(self.session, user_id=self.user_id, since=since, sub_categories=subs)
+        return read_history(self.session, user_id=self.user_id, window=window, sub_categories=subs)
 
     def settings(self, scenario: str) -> dict[str, Any]:
         """The borrower's effective settings of `scenario` (worked out once per batch)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from billbot.scenarios.events import EventContext
+from billbot.transactions.spending_days import parse_amounts
 
 
 def evaluate(context: EventContext) -> int:
@@ -31,16 +32,14 @@ def evaluate(context: EventContext) -> int:
     if not touched:
         return 0
     days, count = int(settings["days"]), int(settings["count"])
-    since = context.today - timedelta(days=days - 1)
     found = []
-    for (sub, currency), by_day in context.history.items():
+    for (sub, currency), pair in context.history.items():
         if sub not in touched:
             continue
-        days_in = [t for day, t in by_day.items() if since <= day <= context.today]
         if most is None:
-            bought, total = sum(t.purchases for t in days_in), sum(t.total_minor for t in days_in)
+            bought, total = pair.frequent_count, pair.frequent_total_minor
         else:
-            small = [a for t in days_in for a in t.amounts if a <= most]
+            small = [a for a in parse_amounts(pair.frequent_amounts) if a <= most]
             bought, total = len(small), sum(small)
         if bought:
             found.append((sub, currency, bought, total))

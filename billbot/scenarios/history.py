@@ -1,81 +1,110 @@
 """The borrower's purchase history the batch's scenarios share, read once per batch.
 
 Large purchase, spending spike and frequent small purchases all look at the borrower's recent
-purchases in the sub-categories the batch touched. They read them from the per-day totals kept
-at ingest (`spending_days`): a few rows per sub-category and day, each with its count, sum and
-amounts, so the read costs the same for a borrower with three purchases a day as for one with
-three hundred. Amounts are parsed only by the scenarios that need them.
+purchases in the sub-categories the batch touched. One read of the per-day totals kept at
+ingest (`spending_days`) sums what each of them needs per sub-category and currency in the
+database: the amounts in large purchase's window (split at today, so the older part is the same
+from one batch to the next), the totals of this week and the weeks before, and the count, sum
+(and, with an amount cap, the amounts) of the last few days. A row per sub-category comes back,
+however long the history and however many purchases a day it holds.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlmodel import Session
 
 from billbot.db import raw_rows
-from billbot.transactions.spending_days import parse_amounts
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
 
-class DayTotals:
-    """Purchases of one sub-category, currency and local day."""
+@dataclass(frozen=True)
+class Window:
+    """How far back each scenario looks, in the borrower's local days."""
 
-    __slots__ = ("_amounts", "_text", "purchases", "total_minor")
-
-    def __init__(self, purchases: int, total_minor: int, amounts_text: str) -> None:
-        self.purchases, self.total_minor = purchases, total_minor
-        self._text: list[str] = [amounts_text]
-        self._amounts: list[int] | None = None
-
-    def add(self, purchases: int, total_minor: int, amounts_text: str) -> None:
-        """Count another row of the same day (another account or category)."""
-        self.purchases += purchases
-        self.total_minor += total_minor
-        self._text.append(amounts_text)
+    today: date
+    large_since: date  # large purchase: amounts from this day on
+    weeks: int  # spending spike: this week and this many full weeks before it
+    frequent_since: date  # frequent small purchases: from this day up to today
+    frequent_amounts: bool  # whether frequent small purchases needs each amount (a cap is set)
 
     @property
-    def amounts(self) -> list[int]:
-        """Each purchase's amount (parsed on first use)."""
-        if self._amounts is None:
-            self._amounts = parse_amounts(",".join(self._text))
-        return self._amounts
-
-    @property
-    def amounts_text(self) -> str:
-        """The amounts as stored, comma-separated (to parse many days in one go)."""
-        return ",".join(self._text)
+    def week_start(self) -> date:
+        return self.today - timedelta(days=self.today.weekday())
 
 
-History = dict[Pair, dict[date, DayTotals]]
+class PairHistory(NamedTuple):
+    """One sub-category and currency of the borrower's purchases, as the scenarios read it."""
+
+    amounts_before_today: str  # comma-separated, from `large_since` to yesterday
+    amounts_from_today: str  # comma-separated, today and later
+    week_totals: tuple[int, ...]  # [0] this week up to today, [k] the k-th full week before
+    frequent_count: int
+    frequent_total_minor: int
+    frequent_amounts: str  # comma-separated; only read when `Window.frequent_amounts`
+
+
+History = dict[Pair, PairHistory]
 
 
 def read_history(
-    session: Session, *, user_id: int, since: date, sub_categories: Iterable[str]
+    session: Session, *, user_id: int, window: Window, sub_categories: Iterable[str]
 ) -> History:
-    """Purchases per (sub-category, currency) and local day from `since`, in one read."""
+    """Each (sub-category, currency) of `sub_categories`, summed over `window` in one read."""
     subs = sorted(set(sub_categories))
     if not subs:
         return {}
-    sql = "SELECT sub_category, currency, local_date, entries, total_minor, amounts "
-    sql += "FROM spending_days WHERE user_id = {mark} AND local_date >= {mark} "
-    sql += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "  # placeholders only
-    sql += "AND kind = 'purchase'"
-    found: History = defaultdict(dict)
-    days: dict[object, date] = {}  # SQLite hands back ISO text: each day parsed once
-    for sub, currency, day, count, total, amounts in raw_rows(
-        session, sql, [user_id, since, *subs]
-    ):
-        parsed = days.get(day)
-        if parsed is None:
-            parsed = days[day] = date.fromisoformat(day) if isinstance(day, str) else day
-        by_day = found[(sub, currency)]
-        known = by_day.get(parsed)
-        if known is None:
-            by_day[parsed] = DayTotals(int(count), int(total), amounts)
-        else:
-            known.add(int(count), int(total), amounts)
+    concat = (
+        "group_concat({value}, ',')"
+        if session.connection().dialect.name == "sqlite"
+        else "string_agg({value}, ',')"
+    )
+
+    def amounts_when(condition: str) -> str:  # NULLs (days outside) are skipped by both
+        return concat.format(value=f"CASE WHEN {condition} THEN amounts END")
+
+    today, week_start = window.today, window.week_start
+    columns = [
+        amounts_when("local_date >= {mark} AND local_date < {mark}"),
+        amounts_when("local_date >= {mark}"),
+        "SUM(CASE WHEN local_date >= {mark} AND local_date <= {mark} THEN total_minor ELSE 0 END)",
+    ]
+    params: list[object] = [window.large_since, today, today, week_start, today]
+    for k in range(1, window.weeks + 1):
+        columns.append(
+            "SUM(CASE WHEN local_date >= {mark} AND local_date < {mark} "
+            "THEN total_minor ELSE 0 END)"
+        )
+        params += [week_start - timedelta(days=7 * k), week_start - timedelta(days=7 * (k - 1))]
+    recent = "local_date >= {mark} AND local_date <= {mark}"
+    columns += [
+        f"SUM(CASE WHEN {recent} THEN entries ELSE 0 END)",
+        f"SUM(CASE WHEN {recent} THEN total_minor ELSE 0 END)",
+        amounts_when(recent) if window.frequent_amounts else "''",
+    ]
+    params += [window.frequent_since, today] * (3 if window.frequent_amounts else 2)
+    since = min(
+        window.large_since, week_start - timedelta(days=7 * window.weeks), window.frequent_since
+    )
+    # Only fixed column names, placeholders and numbers are joined into the text.
+    sql = f"SELECT sub_category, currency, {', '.join(columns)} FROM spending_days "  # noqa: S608
+    sql += "WHERE user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
+    sql += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
+    sql += "GROUP BY sub_category, currency"
+    found: History = {}
+    for row in raw_rows(session, sql, [*params, user_id, since, *subs]):
+        sub, currency, before, from_today, *weeks, count, total, small = row
+        found[(sub, currency)] = PairHistory(
+            before or "",
+            from_today or "",
+            tuple(int(week or 0) for week in weeks),
+            int(count or 0),
+            int(total or 0),
+            small or "",
+        )
     return found

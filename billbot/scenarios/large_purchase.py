@@ -9,7 +9,8 @@ batch never floods.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import hashlib
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -22,45 +23,73 @@ LOOKBACK = timedelta(days=90)
 MIN_HISTORY = 3
 MAX_PER_BATCH = 3
 
+# The sorted amounts of days before today, per borrower, sub-category, currency and exact text:
+# a borrower's next batch the same day finds them sorted (a backdated purchase changes the text).
+_SORTED: dict[tuple[object, ...], np.ndarray] = {}
+_SORTED_MAX = 512
+_SORTED_LOCK = threading.Lock()
+_EMPTY = np.zeros(0, dtype=np.int64)
+
 
 def usual_amounts(context: EventContext, purchases: list[Purchase]) -> dict[Pair, int]:
     """(sub-category, currency) → median of the borrower's other purchases there.
 
-    From the shared per-day history: the amounts of the `LOOKBACK` before the earliest of
-    `purchases`, with `purchases` themselves (already stored) left out once each.
+    From the shared history: the amounts of the `LOOKBACK` before the earliest of `purchases`,
+    with `purchases` themselves (already stored) left out once each.
     """
-    since = min(p.local_date for p in purchases) - LOOKBACK
     own: dict[Pair, list[int]] = defaultdict(list)
     for purchase in purchases:
         if purchase.sub_category:
             own[(purchase.sub_category, purchase.currency)].append(purchase.amount_minor)
     usual = {}
     for pair, mine in own.items():
-        days = context.history.get(pair, {})
-        text = ",".join(t.amounts_text for day, t in days.items() if day >= since and t.purchases)
-        found = median_without(text, mine)
-        if found is not None:
-            usual[pair] = found
+        found = context.history.get(pair)
+        if found is None:
+            continue
+        older = sorted_amounts(context.user_id, pair, found.amounts_before_today)
+        middle = median_without(older, found.amounts_from_today, mine)
+        if middle is not None:
+            usual[pair] = middle
     return usual
 
 
-def median_without(amounts_text: str, leave_out: list[int]) -> int | None:
-    """The median of the comma-separated amounts with each of `leave_out` taken out once,
-    whole (the mean of the middle two, truncated); None below `MIN_HISTORY` amounts."""
+def sorted_amounts(user_id: int, pair: Pair, amounts_text: str) -> np.ndarray:
+    """The amounts, sorted; the same text (days before today, unchanged) is sorted once."""
     if not amounts_text:
+        return _EMPTY
+    key = (user_id, *pair, hashlib.blake2b(amounts_text.encode(), digest_size=16).digest())
+    found = _SORTED.get(key)
+    if found is None:
+        found = np.sort(np.fromstring(amounts_text, dtype=np.int64, sep=","))
+        found.flags.writeable = False
+        with _SORTED_LOCK:
+            while len(_SORTED) >= _SORTED_MAX:
+                del _SORTED[next(iter(_SORTED))]  # the oldest entry
+            _SORTED[key] = found
+    return found
+
+
+def median_without(older: np.ndarray, newer_text: str, leave_out: list[int]) -> int | None:
+    """The median of sorted `older` amounts and the comma-separated `newer_text` ones, with each
+    of `leave_out` taken out once; whole (the mean of the middle two, truncated). None below
+    `MIN_HISTORY` amounts."""
+    amounts = older
+    if newer_text:
+        newer = np.sort(np.fromstring(newer_text, dtype=np.int64, sep=","))
+        amounts = np.insert(older, np.searchsorted(older, newer), newer)
+    if leave_out:
+        out = np.sort(np.asarray(leave_out, dtype=np.int64))
+        # The k-th repeat of a value is taken from k places past where its run starts.
+        at = np.searchsorted(amounts, out) + np.arange(len(out)) - np.searchsorted(out, out)
+        inside = at < len(amounts)
+        at, out = at[inside], out[inside]
+        amounts = np.delete(amounts, at[amounts[at] == out])
+    size = len(amounts)
+    if size < MIN_HISTORY:
         return None
-    # Parsed and sorted by numpy, then a plain list: a few purchases leave it cheaply.
-    others: list[int] = np.sort(np.fromstring(amounts_text, dtype=np.int64, sep=",")).tolist()
-    for amount in leave_out:
-        at = bisect_left(others, amount)
-        if at < len(others) and others[at] == amount:
-            del others[at]
-    if len(others) < MIN_HISTORY:
-        return None
-    middle = len(others) // 2
-    if len(others) % 2:
-        return others[middle]
-    return int((others[middle - 1] + others[middle]) / 2)
+    if size % 2:
+        return int(amounts[size // 2])
+    return int((int(amounts[size // 2 - 1]) + int(amounts[size // 2])) / 2)
 
 
 def evaluate(context: EventContext) -> int:

@@ -3,13 +3,13 @@
 This week (Monday first, in the borrower's time zone) is compared with the average of the
 `weeks` full weeks before it; it spikes at `multiple` times that average, if the borrower spent
 in that sub-category in at least two of those weeks (a real habit, not a one-off). Only the
-sub-categories the batch's recent purchases touched are read (the shared per-day history).
+sub-categories the batch's recent purchases touched are read (the shared history, which sums
+each week in the database).
 Once per sub-category and week.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
 from billbot.scenarios.events import EventContext
@@ -25,20 +25,13 @@ def evaluate(context: EventContext) -> int:
     settings = context.settings("spending_spike")
     weeks, multiple = int(settings["weeks"]), float(settings["multiple"])
     week_start = context.today - timedelta(days=context.today.weekday())
-    since = week_start - timedelta(days=7 * weeks)
-    # (sub-category, currency) → week index (0 = this week, 1 = last week, ...) → total
-    totals: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for pair in touched:
-        by_week = totals[pair]
-        for day, figures in context.history.get(pair, {}).items():
-            if since <= day <= context.today:
-                # Days of this week count as week 0; the Sunday before is week 1, and so on.
-                by_week[max(0, ((week_start - day).days + 6) // 7)] += figures.total_minor
     queued = 0
     for sub, currency in touched:
-        by_week = totals.get((sub, currency), {})
-        current = by_week.get(0, 0)
-        before = [by_week.get(i, 0) for i in range(1, weeks + 1)]
+        found = context.history.get((sub, currency))
+        # Week totals: [0] this week so far, [1] last week, ... (summed by the database).
+        by_week = found.week_totals if found is not None else (0,) * (weeks + 1)
+        current = by_week[0]
+        before = list(by_week[1 : weeks + 1])
         if sum(1 for total in before if total > 0) < MIN_WEEKS_WITH_SPENDING:
             continue
         average = sum(before) // weeks

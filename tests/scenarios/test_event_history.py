@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from billbot.outbox.models import OutboxMessage
-from billbot.scenarios.large_purchase import MIN_HISTORY, median_without
+from billbot.scenarios.large_purchase import MIN_HISTORY, median_without, sorted_amounts
 from billbot.transactions.ingest import Decision, NewTransaction, ingest
 from billbot.wiring import after_ingest_hook
 
@@ -68,21 +68,33 @@ def test_large_purchase_at_the_edge_of_an_even_median(
 
 
 @given(
-    history=st.lists(st.integers(min_value=0, max_value=10**12), max_size=60),
-    batch=st.lists(st.integers(min_value=0, max_value=10**12), max_size=6),
+    older=st.lists(st.integers(min_value=0, max_value=10**12), max_size=60),
+    newer=st.lists(st.integers(min_value=0, max_value=10**12), max_size=20),
+    data=st.data(),
 )
 def test_usual_amount_is_the_median_of_the_other_purchases(
-    history: list[int], batch: list[int]
+    older: list[int], newer: list[int], data: st.DataObject
 ) -> None:
-    # The batch's purchases are stored already, so they are in the text and left out once each.
-    stored = history + batch
-    text = ",".join(map(str, stored))
-    others = list(history)
+    # The batch's purchases are stored already (some before today, some today): each is left
+    # out once, and an amount that is not stored leaves nothing out.
+    stored = older + newer
+    batch = data.draw(st.lists(st.sampled_from(stored), max_size=6)) if stored else []
+    batch += data.draw(st.lists(st.integers(min_value=-5, max_value=-1), max_size=2))
+    others = list(stored)
+    for amount in batch:
+        if amount in others:
+            others.remove(amount)
     expected = int(median(others)) if len(others) >= MIN_HISTORY else None
-    assert median_without(text, batch) == expected
+    sorted_older = sorted_amounts(1, ("coffee", "USD"), ",".join(map(str, older)))
+    assert median_without(sorted_older, ",".join(map(str, newer)), batch) == expected
 
 
-def test_a_purchase_not_in_the_history_leaves_nothing_out() -> None:
-    assert median_without("100,200,300,400", [250, 900]) == 250
-    assert median_without("100,200,300,300,300", [300, 300]) == 200
-    assert median_without("", [5]) is None
+def test_the_older_amounts_are_sorted_once_per_text() -> None:
+    first = sorted_amounts(7, ("coffee", "USD"), "300,100,200")
+    assert first.tolist() == [100, 200, 300]
+    assert sorted_amounts(7, ("coffee", "USD"), "300,100,200") is first
+    assert sorted_amounts(8, ("coffee", "USD"), "300,100,200") is not first  # another borrower
+    assert sorted_amounts(7, ("coffee", "USD"), "300,100,201").tolist() == [100, 201, 300]
+    assert median_without(first, "", [250, 900]) == 200
+    assert median_without(first, "400", []) == 250
+    assert median_without(sorted_amounts(7, ("tea", "USD"), ""), "5,6", [5]) is None
