@@ -7,9 +7,11 @@ rows in the same run, and the rate into a database that already holds `--prefill
     .venv/bin/python benchmarks/import_bench.py --rows 20000 --prefill 100000
     .venv/bin/python benchmarks/import_bench.py --rows 50000 --prefill 0   # scenarios on/off only
 
-Event scenarios on vs off is measured twice: a file import of the year up to today (the newest
-days are recent purchases every scenario looks at) and the issuer posting recent purchases in
-batches of 100; each is the best of `--repeats` alternating rounds.
+Event scenarios on vs off is measured for a file import of the year up to today (the newest
+days are recent purchases every scenario looks at), the issuer posting a heavy borrower's
+purchases of the last two weeks in batches of 100, and posts of the last two days for borrowers
+who already have 90 days of history (a heavy one 100 at a time, an everyday one 5 and 1 at a
+time); each is the best of `--repeats` alternating rounds.
 """
 
 from __future__ import annotations
@@ -144,6 +146,70 @@ def batches_rate(
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed, total
+
+
+def purchases(
+    count: int, *, now: datetime, back: tuple[int, int], seed: int, tag: str
+) -> list[NewTransaction]:
+    """`count` purchases posted between `back` minutes before `now` (fixed seed)."""
+    rng = random.Random(seed)
+    items = []
+    for i in range(count):
+        template, mcc = MERCHANTS[rng.randrange(len(MERCHANTS))]
+        items.append(
+            NewTransaction(
+                external_id=f"{tag}{i}",
+                amount_minor=rng.randint(100, 25_000),
+                description=template.format(n=rng.randint(1, 30)),
+                mcc=mcc,
+                posted_at=now - timedelta(minutes=rng.randint(*back)),
+            )
+        )
+    return items
+
+
+def after_history_rate(
+    engine_url: str, *, account_id: int, scenarios: bool, per_day: int, batch: int, total: int
+) -> float:
+    """Seconds to post `total` purchases of the last two days in batches of `batch`, for a
+    borrower who already has 90 days of history at `per_day` purchases a day (not timed)."""
+    from billbot.accounts.models import Account
+
+    now = datetime.now(UTC)
+    engine = make_engine(engine_url)
+    history = purchases(90 * per_day, now=now, back=(3 * 1440, 93 * 1440), seed=11, tag="h")
+    with Session(engine, expire_on_commit=False) as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        ingest(
+            session,
+            account=account,
+            time_zone="America/New_York",
+            items=history,
+            now=now,
+            categorise=categoriser_hook(),
+            want_ids=False,
+        )
+        session.commit()
+    recent = purchases(total, now=now, back=(0, 2 * 1440), seed=12, tag="n")
+    started = time.perf_counter()
+    for start in range(0, total, batch):
+        with Session(engine, expire_on_commit=False) as session:
+            account = session.get(Account, account_id)
+            assert account is not None
+            ingest(
+                session,
+                account=account,
+                time_zone="America/New_York",
+                items=recent[start : start + batch],
+                now=now,
+                categorise=categoriser_hook(),
+                after_store=after_ingest_hook() if scenarios else None,
+            )
+            session.commit()
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
 
 
 def queued_by_scenario(engine_url: str) -> dict[str, int]:
@@ -332,6 +398,32 @@ def main() -> None:
             f"on/off ratio = {best[False] / best[True]:.2f} (target >= 0.8)"
         )
         print(f"  messages the scenarios queued: {queued_by_scenario(on_url)}")
+        # Borrowers who already have 90 days of history: a heavy one posted 100 at a time, an
+        # everyday one posted a few at a time (each post pays the scenarios' fixed cost).
+        for label, per_day, batch, total in (
+            ("heavy borrower, 350 purchases a day", 350, 100, 3_000),
+            ("everyday borrower, 10 purchases a day", 10, 5, 500),
+            ("everyday borrower, 10 purchases a day", 10, 1, 300),
+        ):
+            best = {True: float("inf"), False: float("inf")}
+            for round_ in range(args.repeats):
+                for scenarios in (True, False):
+                    name = f"history-{per_day}-{batch}-{scenarios}-{round_}.db"
+                    url, account_id = fresh_database(root / name)
+                    took = after_history_rate(
+                        url,
+                        account_id=account_id,
+                        scenarios=scenarios,
+                        per_day=per_day,
+                        batch=batch,
+                        total=total,
+                    )
+                    best[scenarios] = min(best[scenarios], took)
+            print(
+                f"{label} with 90 days of history, posts of {batch}: "
+                f"on {total / best[True]:,.0f} tx/s, off {total / best[False]:,.0f} tx/s; "
+                f"on/off ratio = {best[False] / best[True]:.2f}"
+            )
 
         if args.prefill:
             url, account_id = fresh_database(root / "full.db")
