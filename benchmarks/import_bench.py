@@ -25,7 +25,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from billbot.accounts.schemas import AccountCreate
@@ -106,48 +106,6 @@ def import_rate(
 BATCH = 100
 
 
-def batches_rate(
-    engine_url: str, *, account_id: int, scenarios: bool, total: int
-) -> tuple[float, int]:
-    """Seconds to post `total` purchases of the last two weeks as the issuer does, in batches."""
-    from billbot.accounts.models import Account
-
-    rng = random.Random(7)
-    now = datetime.now(UTC)
-    items = []
-    for i in range(total):
-        template, mcc = MERCHANTS[rng.randrange(len(MERCHANTS))]
-        items.append(
-            NewTransaction(
-                external_id=f"op{i}",
-                amount_minor=rng.randint(100, 25_000),
-                description=template.format(n=rng.randint(1, 30)),
-                mcc=mcc,
-                # Minutes back over two weeks, some at night: late-night has work too.
-                posted_at=now - timedelta(minutes=rng.randint(0, 14 * 24 * 60)),
-            )
-        )
-    engine = make_engine(engine_url)
-    started = time.perf_counter()
-    for start in range(0, total, BATCH):
-        with Session(engine, expire_on_commit=False) as session:
-            account = session.get(Account, account_id)
-            assert account is not None
-            ingest(
-                session,
-                account=account,
-                time_zone="America/New_York",
-                items=items[start : start + BATCH],
-                now=now,
-                categorise=categoriser_hook(),
-                after_store=after_ingest_hook() if scenarios else None,
-            )
-            session.commit()
-    elapsed = time.perf_counter() - started
-    engine.dispose()
-    return elapsed, total
-
-
 def purchases(
     count: int, *, now: datetime, back: tuple[int, int], seed: int, tag: str
 ) -> list[NewTransaction]:
@@ -166,6 +124,51 @@ def purchases(
             )
         )
     return items
+
+
+def post_in_batches(
+    engine: Engine,
+    *,
+    account_id: int,
+    items: list[NewTransaction],
+    batch: int,
+    now: datetime,
+    scenarios: bool,
+) -> float:
+    """Seconds to post `items` as the issuer does, `batch` at a time, each post committed."""
+    from billbot.accounts.models import Account
+
+    started = time.perf_counter()
+    for start in range(0, len(items), batch):
+        with Session(engine, expire_on_commit=False) as session:
+            account = session.get(Account, account_id)
+            assert account is not None
+            ingest(
+                session,
+                account=account,
+                time_zone="America/New_York",
+                items=items[start : start + batch],
+                now=now,
+                categorise=categoriser_hook(),
+                after_store=after_ingest_hook() if scenarios else None,
+            )
+            session.commit()
+    return time.perf_counter() - started
+
+
+def batches_rate(
+    engine_url: str, *, account_id: int, scenarios: bool, total: int
+) -> tuple[float, int]:
+    """Seconds to post `total` purchases of the last two weeks as the issuer does, in batches."""
+    now = datetime.now(UTC)
+    # Minutes back over two weeks, some at night: late-night has work too.
+    items = purchases(total, now=now, back=(0, 14 * 24 * 60), seed=7, tag="op")
+    engine = make_engine(engine_url)
+    elapsed = post_in_batches(
+        engine, account_id=account_id, items=items, batch=BATCH, now=now, scenarios=scenarios
+    )
+    engine.dispose()
+    return elapsed, total
 
 
 def after_history_rate(
@@ -192,22 +195,9 @@ def after_history_rate(
         )
         session.commit()
     recent = purchases(total, now=now, back=(0, 2 * 1440), seed=12, tag="n")
-    started = time.perf_counter()
-    for start in range(0, total, batch):
-        with Session(engine, expire_on_commit=False) as session:
-            account = session.get(Account, account_id)
-            assert account is not None
-            ingest(
-                session,
-                account=account,
-                time_zone="America/New_York",
-                items=recent[start : start + batch],
-                now=now,
-                categorise=categoriser_hook(),
-                after_store=after_ingest_hook() if scenarios else None,
-            )
-            session.commit()
-    elapsed = time.perf_counter() - started
+    elapsed = post_in_batches(
+        engine, account_id=account_id, items=recent, batch=batch, now=now, scenarios=scenarios
+    )
     engine.dispose()
     return elapsed
 

@@ -156,40 +156,34 @@ def test_corrections_one_off_and_always_recount_their_days(
         ],
     )
     _assert_counted(engine, user.id)
-    with Session(engine) as session:
-        first = session.exec(select(Transaction).where(col(Transaction.external_id) == "c3")).one()
-        correct(
-            session,
-            user_id=user.id,
-            transaction=first,
-            sub_category="groceries",
-            always=False,
-            now=NOW,
-        )
-        session.commit()
+    _correct(engine, user.id, "c3", "groceries", always=False)
     _assert_counted(engine, user.id)
     with Session(engine) as session:
         groceries = session.exec(
             select(SpendingDay).where(col(SpendingDay.sub_category) == "groceries")
         ).all()
         assert [(r.entries, r.total_minor) for r in groceries] == [(1, 503)]
-        another = session.exec(
-            select(Transaction).where(col(Transaction.external_id) == "c4")
-        ).one()
-        correct(
-            session,
-            user_id=user.id,
-            transaction=another,
-            sub_category="fast_food",
-            always=True,
-            now=NOW,
-        )
-        session.commit()
+    _correct(engine, user.id, "c4", "fast_food", always=True)
     _assert_counted(engine, user.id)
     with Session(engine) as session:
         subs = {r.sub_category for r in session.exec(select(SpendingDay)).all()}
     # "Always" moves every purchase from the merchant, the one corrected before included.
     assert subs == {"fast_food"}
+
+
+def _correct(engine: Engine, user_id: int, external_id: str, sub: str, *, always: bool) -> None:
+    with Session(engine) as session:
+        query = select(Transaction).where(col(Transaction.external_id) == external_id)
+        transaction = session.exec(query).one()
+        correct(
+            session,
+            user_id=user_id,
+            transaction=transaction,
+            sub_category=sub,
+            always=always,
+            now=NOW,
+        )
+        session.commit()
 
 
 def test_the_migration_counts_what_was_stored_before_it(tmp_path: Path) -> None:
