@@ -4,8 +4,10 @@
 (the borrower, their limits and progress, their scenario settings) into an `EventContext`, then
 runs each scenario module over it. Scenarios about a purchase (large, late night, frequent,
 spike, recurring) look only at purchases from the last `RECENT` days: an import of old history
-tells the borrower nothing stale. Each message has a dedupe key, so a re-import fires nothing.
-A switched-off scenario still queues: the dispatcher suppresses it and the history shows why.
+tells the borrower nothing stale. Each message has a dedupe key: the scenarios note their
+messages (`tell`), and once all have run the new ones are rendered and queued together, so a
+re-import fires nothing. A switched-off scenario still queues: the dispatcher suppresses it and
+the history shows why.
 """
 
 from __future__ import annotations

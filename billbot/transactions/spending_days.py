@@ -97,12 +97,12 @@ def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = Non
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(f"DELETE FROM spending_days WHERE {where}".replace("{mark}", mark), values)  # noqa: S608
-        cursor.execute(recount_sql(connection.dialect.name, where).replace("{mark}", mark), values)
+        cursor.execute(_recount_sql(connection.dialect.name, where).replace("{mark}", mark), values)
     finally:
         cursor.close()
 
 
-def recount_sql(dialect: str, where: str = "1 = 1") -> str:
+def _recount_sql(dialect: str, where: str) -> str:
     """The statement that counts the transactions matching `where` into `spending_days`."""
     concat = (
         "group_concat(amount_minor, ',')"
