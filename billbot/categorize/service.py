@@ -18,7 +18,7 @@ from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from billbot.categorize.engine import Categoriser
+from billbot.categorize.engine import Categoriser, normalise_kind
 from billbot.categorize.models import CategoryRule
 from billbot.categorize.normalise import merchant_key, normalise_merchant
 from billbot.categorize.rules import Rule, RuleError
@@ -93,9 +93,54 @@ def user_rules(session: Session, user_id: int) -> list[Rule]:
 def _decide(
     session: Session, user_id: int, keys: Sequence[tuple[str, str | None, str]]
 ) -> list[dict[str, Any]]:
-    """Decisions for distinct (description, mcc, kind) triples of one user, in order."""
+    """Decisions for distinct (description, mcc, kind) triples of one user, in order.
+
+    A few triples (an issuer posting as purchases happen) are decided one by one; more go
+    through the set-wise frame, whose set-up costs more than it saves on a handful.
+    """
     if not keys:
         return []
+    categoriser = categorisers.get(session)
+    rules = user_rules(session, user_id)
+    if len(keys) <= ONE_BY_ONE_UP_TO:
+        return decide_each(categoriser, keys, rules)
+    return decide_frame(categoriser, user_id, keys, rules)
+
+
+ONE_BY_ONE_UP_TO = 16
+
+
+def decide_each(
+    categoriser: Categoriser, keys: Sequence[tuple[str, str | None, str]], rules: Sequence[Rule]
+) -> list[dict[str, Any]]:
+    """`decide_frame`'s decisions, made one triple at a time."""
+    rule_set = categoriser.user_rule_set(rules)
+    decided = []
+    for description, mcc, kind in keys:
+        name = normalise_merchant(str(description or ""))
+        result = categoriser.decide(
+            merchant_key(name), categoriser.mcc_table.lookup(mcc), normalise_kind(kind), rule_set
+        )
+        decided.append(
+            {
+                "merchant_name": name,
+                "category": result.category,
+                "sub_category": result.sub_category,
+                "category_source": result.source,
+                "category_rule": result.rule,
+                "category_detail": result.detail,
+            }
+        )
+    return decided
+
+
+def decide_frame(
+    categoriser: Categoriser,
+    user_id: int,
+    keys: Sequence[tuple[str, str | None, str]],
+    rules: Sequence[Rule],
+) -> list[dict[str, Any]]:
+    """Decisions for many triples at once, set-wise over distinct values."""
     frame = pd.DataFrame(
         {
             "description": [k[0] for k in keys],
@@ -104,9 +149,7 @@ def _decide(
             "user_id": [user_id] * len(keys),
         }
     )
-    decided = categorisers.get(session).categorise_frame(
-        frame, user_rules={user_id: user_rules(session, user_id)}
-    )
+    decided = categoriser.categorise_frame(frame, user_rules={user_id: rules})
     columns = {name: decided[name].tolist() for name in _OUTPUT}
     return [{name: columns[name][i] for name in _OUTPUT} for i in range(len(keys))]
 
