@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.bills.cycles import Cycle, cycle_for, next_cycle
 from billbot.bills.models import Statement, StatementStatus
+from billbot.bills.queries import get_statement
 from billbot.bills.service import advance_accounts, load_book, plan_of, roll_forward
 from billbot.clock import local_date, zone
 from billbot.errors import ConflictError, NotFoundError, ValidationFailed
@@ -179,12 +180,9 @@ def _source(
             "convert either a statement or a purchase", code="installments.source"
         )
     if statement_id is not None:
-        statement = session.get(Statement, statement_id)
-        if statement is None or statement.user_id != user.id:
-            raise NotFoundError("no such statement", code="statement.not_found")
+        statement = get_statement(session, user=user, statement_id=statement_id, now=now)
         account = session.get(Account, statement.account_id)
         assert account is not None
-        advance_accounts(session, [(account, user.time_zone)], now=now)
         if statement.status == StatementStatus.OPEN:
             raise ValidationFailed(
                 "this statement's cycle is still open; convert its purchases instead",

@@ -282,6 +282,7 @@ def pay_combined(
     )
 
 
+@collector_paused()
 def repayment_options(
     terms: StatementTerms,
     *,
@@ -294,24 +295,6 @@ def repayment_options(
 
     The cyclic garbage collector is paused meanwhile (`billbot.repayments.collector`).
     """
-    with collector_paused():
-        return _repayment_options(
-            terms,
-            today=today,
-            offers=offers,
-            custom_amounts_minor=custom_amounts_minor,
-            combinations=combinations,
-        )
-
-
-def _repayment_options(
-    terms: StatementTerms,
-    *,
-    today: date,
-    offers: Sequence[InstallmentOffer],
-    custom_amounts_minor: Sequence[int],
-    combinations: Sequence[Combination],
-) -> tuple[RepaymentOption, ...]:
     if today > terms.due_date:
         raise PastDue("this statement is past its due date", due_date=terms.due_date.isoformat())
     options = [pay_in_full(terms), pay_minimum(terms)]

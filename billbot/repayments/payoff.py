@@ -93,6 +93,7 @@ def _order(debts: Sequence[Debt], strategy: Strategy) -> list[int]:
     return sorted(indexes, key=lambda i: (debts[i].balance_minor, -debts[i].apr_bps, i))
 
 
+@collector_paused()
 def plan_payoff(
     debts: Sequence[Debt],
     *,
@@ -105,24 +106,6 @@ def plan_payoff(
 
     The cyclic garbage collector is paused meanwhile (`billbot.repayments.collector`).
     """
-    with collector_paused():
-        return _plan_payoff(
-            debts,
-            currency=currency,
-            monthly_budget_minor=monthly_budget_minor,
-            strategy=strategy,
-            max_months=max_months,
-        )
-
-
-def _plan_payoff(
-    debts: Sequence[Debt],
-    *,
-    currency: str,
-    monthly_budget_minor: int,
-    strategy: Strategy,
-    max_months: int,
-) -> PayoffPlan:
     exponent(currency)
     open_debts = [debt for debt in debts if debt.balance_minor > 0]
     if not open_debts:
