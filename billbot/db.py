@@ -126,16 +126,50 @@ def raw_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[An
     `sql` marks parameters as `{mark}` (written `?` for SQLite, `%s` for PostgreSQL); dates are
     passed as ISO text to SQLite, which stores them so.
     """
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
-    values = [
-        v.isoformat() if is_sqlite and isinstance(v, date) and not isinstance(v, datetime) else v
-        for v in params
-    ]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql.replace("{mark}", "?" if is_sqlite else "%s"), values)
+    cursor, is_sqlite = _driver_cursor(session)
+    cursor.execute(_marked(sql, is_sqlite), _bound(params, is_sqlite))
     rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+def raw_write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run a write once per row of parameters (one `executemany` on the driver's cursor).
+
+    Parameters are marked and bound as `raw_rows` marks and binds them.
+    """
+    if not rows:
+        return
+    cursor, is_sqlite = _driver_cursor(session)
+    try:
+        cursor.executemany(_marked(sql, is_sqlite), [_bound(row, is_sqlite) for row in rows])
+    finally:
+        cursor.close()
+
+
+def comma_joined(dialect: str, text_expression: str) -> str:
+    """SQL aggregating a text expression's values of a group into one comma-separated text
+    (NULLs left out): `group_concat` on SQLite, `string_agg` on PostgreSQL."""
+    if dialect == "sqlite":
+        return f"group_concat({text_expression}, ',')"
+    return f"string_agg({text_expression}, ',')"
+
+
+def _driver_cursor(session: Session) -> tuple[Any, bool]:
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return cursor, connection.dialect.name == "sqlite"
+
+
+def _marked(sql: str, is_sqlite: bool) -> str:
+    return sql.replace("{mark}", "?" if is_sqlite else "%s")
+
+
+def _bound(params: Sequence[Any], is_sqlite: bool) -> list[Any]:
+    if not is_sqlite:
+        return list(params)
+    return [
+        v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v for v in params
+    ]
 
 
 _M = TypeVar("_M", bound=SQLModel)

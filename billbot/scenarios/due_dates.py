@@ -29,6 +29,7 @@ from billbot.bills.reminder_dates import (
     slot,
 )
 from billbot.clock import local_date, zone
+from billbot.db import raw_write
 from billbot.db_types import UTCDateTime
 from billbot.outbox.service import enqueue_many, queued_keys
 from billbot.scenarios.messages import money, render
@@ -123,24 +124,11 @@ def _move_dates(session: Session, moves: list[tuple[int, date, str, date, date |
     `moves` holds (id, date read, status read, due date read, next date): one `executemany` on
     the driver's cursor, each row found by its primary key.
     """
-    if not moves:
-        return
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
-    sql = _MOVE_DATE.replace("{mark}", "?" if is_sqlite else "%s")
-
-    def day(value: date | None) -> Any:  # SQLite keeps dates as ISO text
-        return value.isoformat() if is_sqlite and value is not None else value
-
-    rows = [
-        (day(following), sid, day(read), status, day(due))
-        for sid, read, status, due, following in moves
-    ]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
+    raw_write(
+        session,
+        _MOVE_DATE,
+        [(following, sid, read, status, due) for sid, read, status, due, following in moves],
+    )
 
 
 class _Window:

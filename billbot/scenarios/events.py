@@ -27,7 +27,7 @@ from billbot.db import plain_instances, raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
-from billbot.outbox.service import enqueue_many
+from billbot.outbox.service import enqueue_many, queued_keys
 from billbot.scenarios.history import History, Window, read_history
 from billbot.scenarios.messages import money, render
 from billbot.scenarios.registry import get_scenario
@@ -96,6 +96,18 @@ def read_borrower(session: Session, user_id: int) -> Borrower | None:
     return Borrower(*rows[0]) if rows else None
 
 
+About = tuple[str, str | None, str | None]  # currency, category, sub-category
+
+
+class _Noted(NamedTuple):
+    """A message a scenario noted, rendered only if it was not told before."""
+
+    scenario: str
+    priority: int
+    about: About | None
+    values: dict[str, Any]
+
+
 class EventContext:
     """What the scenarios share for one borrower and batch, each part read at most once."""
 
@@ -113,10 +125,7 @@ class EventContext:
         self.tz = zone(user.time_zone)
         self.today = local_date(now, self.tz)
         self.language = "zh-CN" if user.locale == "zh-CN" else "en"
-        # dedupe key → (scenario, priority, about, values) of each message noted by `tell`
-        self._noted: dict[
-            str, tuple[str, int, tuple[str, str | None, str | None] | None, dict[str, Any]]
-        ] = {}
+        self._noted: dict[str, _Noted] = {}  # by dedupe key
         self._settings: dict[str, dict[str, Any]] = {}
 
     @cached_property
@@ -252,7 +261,7 @@ class EventContext:
         dedupe_key: str,
         *,
         priority: int = 1,
-        about: tuple[str, str | None, str | None] | None = None,
+        about: About | None = None,
         **values: Any,
     ) -> bool:
         """Note the scenario's message, queued by `queue_noted` once per `dedupe_key`; True
@@ -264,17 +273,14 @@ class EventContext:
         key = dedupe_key[:255]
         if key in self._noted:
             return False
-        self._noted[key] = (scenario, priority, about, values)
+        self._noted[key] = _Noted(scenario, priority, about, values)
         return True
 
     def queue_noted(self) -> int:
         """Queue the noted messages not told before (one read, one write); returns how many."""
         if not self._noted:
             return 0
-        keys = list(self._noted)
-        sql = "SELECT dedupe_key FROM outbox_messages WHERE dedupe_key IN "
-        sql += f"({','.join(['{mark}'] * len(keys))})"  # placeholders only
-        told = {key for (key,) in raw_rows(self.session, sql, keys)}
+        told = queued_keys(self.session, self._noted)
         messages = []
         for key, (scenario, priority, about, values) in self._noted.items():
             if key in told:

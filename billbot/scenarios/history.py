@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
-from billbot.db import raw_rows
+from billbot.db import comma_joined, raw_rows
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
@@ -59,14 +59,10 @@ def read_history(
     subs = sorted(set(sub_categories))
     if not subs:
         return {}
-    concat = (
-        "group_concat({value}, ',')"
-        if session.connection().dialect.name == "sqlite"
-        else "string_agg({value}, ',')"
-    )
+    dialect = session.connection().dialect.name
 
     def amounts_when(condition: str) -> str:  # NULLs (days outside) are skipped by both
-        return concat.format(value=f"CASE WHEN {condition} THEN amounts END")
+        return comma_joined(dialect, f"CASE WHEN {condition} THEN amounts END")
 
     today, week_start = window.today, window.week_start
     columns = [

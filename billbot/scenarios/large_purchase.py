@@ -2,7 +2,7 @@
 
 "Usual" is the median of their other purchases in the same sub-category and currency over the
 90 days before the batch's purchases (at least `MIN_HISTORY` of them, so a first purchase is
-never "unusual"): one median per sub-category from the shared per-day history, whatever the
+never "unusual"): one median per sub-category from the shared history, whatever the
 batch's size. Once per purchase; at most `MAX_PER_BATCH` per batch, the largest first, so a big
 batch never floods.
 """

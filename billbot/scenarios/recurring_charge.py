@@ -11,7 +11,9 @@ count that stops at `MAX_CHARGES` keeps the batch's merchants charged rarely eno
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from billbot.db import raw_rows
 from billbot.scenarios.events import EventContext, Purchase
@@ -73,38 +75,47 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
     since = min(p.local_date for p in context.purchases) - LOOKBACK
     # Only merchants charged at most `MAX_CHARGES` times in the window can be monthly: each
     # count stops one past that, so the everyday ones (the coffee shop) cost a few index entries.
-    rare = []
-    for start in range(0, len(kinds), _PER_QUERY):
-        chunk = kinds[start : start + _PER_QUERY]
-        counts, params = [], []
-        for number, kind in enumerate(chunk):
-            where, values = _where(context.user_id, kind, since)
-            counts.append(
-                # Only fixed text, numbers and placeholders are joined.
-                f"SELECT {number}, COUNT(*) FROM (SELECT 1 FROM transactions WHERE {where} "  # noqa: S608
-                f"LIMIT {MAX_CHARGES + 1}) AS charges_{number}"
-            )
-            params += values
-        rows = raw_rows(context.session, " UNION ALL ".join(counts), params)
-        rare += [chunk[number] for number, count in rows if count <= MAX_CHARGES]
+    counts = _each_kind(
+        context,
+        kinds,
+        since,
+        lambda number, where: (
+            f"SELECT {number}, COUNT(*) FROM (SELECT 1 FROM transactions WHERE {where} "  # noqa: S608
+            f"LIMIT {MAX_CHARGES + 1}) AS charges_{number}"
+        ),
+    )
+    rare = [kinds[number] for number, count in counts if count <= MAX_CHARGES]
+    charges = _each_kind(
+        context,
+        rare,
+        since,
+        lambda _, where: (
+            "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "  # noqa: S608
+            f"FROM transactions WHERE {where}"
+        ),
+    )
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
-    for start in range(0, len(rare), _PER_QUERY):
-        chunk = rare[start : start + _PER_QUERY]
-        reads, params = [], []
-        for kind in chunk:
-            where, values = _where(context.user_id, kind, since)
-            reads.append(
-                "SELECT merchant_name, currency, posted_at, amount_minor, account_id, "  # noqa: S608
-                f"external_id FROM transactions WHERE {where}"
-            )
-            params += values
-        for merchant, currency, at, amount, account_id, external_id in raw_rows(
-            context.session, " UNION ALL ".join(reads), params
-        ):
-            found[(merchant or "", currency)].append(
-                (_utc(at), int(amount), account_id, external_id)
-            )
+    for merchant, currency, at, amount, account_id, external_id in charges:
+        found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
     return found
+
+
+def _each_kind(
+    context: EventContext, kinds: list[Kind], since: date, part: Callable[[int, str], str]
+) -> list[tuple[Any, ...]]:
+    """The rows of `part(number, where)` for each kind, read as one UNION ALL per chunk.
+
+    Only fixed text, numbers and placeholders go into the statement.
+    """
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(kinds), _PER_QUERY):
+        parts, params = [], []
+        for number, kind in enumerate(kinds[start : start + _PER_QUERY], start=start):
+            where, values = _where(context.user_id, kind, since)
+            parts.append(part(number, where))
+            params += values
+        rows += raw_rows(context.session, " UNION ALL ".join(parts), params)
+    return rows
 
 
 def _utc(value: datetime | str) -> datetime:

@@ -12,11 +12,14 @@ three.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
+
+from billbot.db import comma_joined, raw_write
 
 KEY = ("user_id", "local_date", "account_id", "currency", "kind", "category", "sub_category")
 _GROUPED = (
@@ -47,34 +50,15 @@ def add(session: Session, columns: Mapping[str, Sequence[Any]], rows: Iterable[i
     user, day, account = columns["user_id"], columns["local_date"], columns["account_id"]
     currency, kind, amount = columns["currency"], columns["kind"], columns["amount_minor"]
     category, sub = columns["category"], columns["sub_category"]
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i in rows:
         key = (user[i], day[i], account[i], currency[i], kind[i], category[i] or "", sub[i] or "")
-        found = groups.get(key)
-        if found is None:
-            groups[key] = [amount[i]]
-        else:
-            found.append(amount[i])
-    if not groups:
-        return
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
-    values = [
-        (
-            *key[:1],
-            key[1].isoformat() if is_sqlite else key[1],
-            *key[2:],
-            len(amounts),
-            sum(amounts),
-            ",".join(map(str, amounts)),
-        )
+        groups[key].append(amount[i])
+    counted = [
+        (*key, len(amounts), sum(amounts), ",".join(map(str, amounts)))
         for key, amounts in groups.items()
     ]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(_UPSERT.replace("{mark}", "?" if is_sqlite else "%s"), values)
-    finally:
-        cursor.close()
+    raw_write(session, _UPSERT, counted)
 
 
 def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = None) -> None:
@@ -85,30 +69,19 @@ def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = Non
     picked = sorted(set(days)) if days is not None else None
     if picked == []:
         return
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
     where = "user_id = {mark}"
     params: list[Any] = [user_id]
     if picked is not None:
         where += " AND local_date >= {mark} AND local_date <= {mark}"
         params += [picked[0], picked[-1]]
-    mark = "?" if is_sqlite else "%s"
-    values = [p.isoformat() if is_sqlite and isinstance(p, date) else p for p in params]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(f"DELETE FROM spending_days WHERE {where}".replace("{mark}", mark), values)  # noqa: S608
-        cursor.execute(_recount_sql(connection.dialect.name, where).replace("{mark}", mark), values)
-    finally:
-        cursor.close()
+    dialect = session.connection().dialect.name
+    raw_write(session, f"DELETE FROM spending_days WHERE {where}", [params])  # noqa: S608
+    raw_write(session, _recount_sql(dialect, where), [params])
 
 
 def _recount_sql(dialect: str, where: str) -> str:
     """The statement that counts the transactions matching `where` into `spending_days`."""
-    concat = (
-        "group_concat(amount_minor, ',')"
-        if dialect == "sqlite"
-        else "string_agg(CAST(amount_minor AS TEXT), ',')"
-    )
+    concat = comma_joined(dialect, "CAST(amount_minor AS TEXT)")
     return (
         f"INSERT INTO spending_days ({', '.join(KEY)}, entries, total_minor, amounts) "  # noqa: S608
         f"SELECT {_GROUPED}, COUNT(*), SUM(amount_minor), {concat} "
