@@ -25,6 +25,7 @@ from billbot.app import create_app
 from billbot.clock import FrozenClock
 from billbot.db import make_engine, upgrade
 from billbot.settings import Settings
+from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.users.schemas import UserBase
 from billbot.users.service import OPERATOR_SCOPES, create_api_key, create_user
 
@@ -118,6 +119,24 @@ def make_user(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
             return user
 
     return make
+
+
+@pytest.fixture
+def post_at(engine: Engine) -> Callable[..., None]:
+    """Ingest one transaction on a user's account, posted (and received) at `at`, committed."""
+
+    def post(account: Any, user: Any, at: datetime, **fields: Any) -> None:
+        with Session(engine) as session:
+            ingest(
+                session,
+                account=account,
+                time_zone=user.time_zone,
+                items=[NewTransaction(posted_at=at, **fields)],
+                now=at,
+            )
+            session.commit()
+
+    return post
 
 
 @pytest.fixture

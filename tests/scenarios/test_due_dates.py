@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,6 @@ from billbot.clock import FrozenClock
 from billbot.outbox.dispatcher import Dispatcher
 from billbot.outbox.models import OutboxMessage
 from billbot.scheduler import run_sweeps
-from billbot.transactions.ingest import NewTransaction, ingest
 from channels import FakeChannel
 
 
@@ -35,21 +35,12 @@ def _statement_of(engine: Engine, scenario: str) -> str:
         return message.debt_key.split(":")[1]
 
 
-def _post(engine: Engine, account: Any, user: Any, at: datetime, **fields: Any) -> None:
-    """Ingest one transaction posted (and received) at `at` and commit it."""
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[NewTransaction(posted_at=at, **fields)],
-            now=at,
-        )
-        session.commit()
-
-
 def test_reminders_follow_the_due_date(
-    engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    post_at: Callable[..., None],
 ) -> None:
     user = make_user(time_zone="Asia/Shanghai", locale="zh-CN", currency="CNY")
     account = make_account(
@@ -61,8 +52,7 @@ def test_reminders_follow_the_due_date(
         min_payment_bps=1000,
     )
     clock.set(datetime(2026, 10, 20, 4, tzinfo=UTC))
-    _post(
-        engine,
+    post_at(
         account,
         user,
         clock.now(),
@@ -117,13 +107,16 @@ def test_reminders_follow_the_due_date(
 
 
 def test_no_reminder_once_paid(
-    engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    post_at: Callable[..., None],
 ) -> None:
     user = make_user(time_zone="Europe/London")
     account = make_account(user.id, closing_day=5, due_value=20)
     clock.set(datetime(2026, 10, 20, 12, tzinfo=UTC))
-    _post(
-        engine,
+    post_at(
         account,
         user,
         clock.now(),
@@ -134,9 +127,7 @@ def test_no_reminder_once_paid(
     clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))  # 3 days before 25 November
     run_sweeps(engine, clock)
     assert _scenarios(engine)[-1] == ("due_soon", "d-3")
-    _post(
-        engine, account, user, clock.now(), external_id="pay", amount_minor=-5_000, kind="repayment"
-    )
+    post_at(account, user, clock.now(), external_id="pay", amount_minor=-5_000, kind="repayment")
     for _ in range(10):
         clock.advance(timedelta(days=1))
         run_sweeps(engine, clock)

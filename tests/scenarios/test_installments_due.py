@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,6 @@ from billbot.outbox.models import OutboxMessage
 from billbot.repayments.installments import create_installment_plan
 from billbot.repayments.plans import InstallmentOffer, Pricing
 from billbot.scheduler import run_sweeps
-from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.transactions.models import Transaction
 from billbot.users.models import User
 
@@ -29,28 +29,18 @@ def _notices(engine: Engine) -> list[OutboxMessage]:
         )
 
 
-def _post(engine: Engine, account: Any, user: Any, at: datetime, **fields: Any) -> None:
-    """Ingest one transaction posted (and received) at `at` and commit it."""
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=user.time_zone,
-            items=[NewTransaction(posted_at=at, **fields)],
-            now=at,
-        )
-        session.commit()
-
-
 def test_each_installment_is_announced_once_before_its_due_date(
-    engine: Engine, clock: FrozenClock, make_user: Any, make_account: Any
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    post_at: Callable[..., None],
 ) -> None:
     user = make_user(time_zone="Asia/Shanghai", locale="zh-CN", currency="CNY")
     account = make_account(
         user.id, currency="CNY", closing_day=5, due_rule="fixed_day", due_value=25
     )
-    _post(
-        engine,
+    post_at(
         account,
         user,
         clock.now(),
@@ -83,8 +73,7 @@ def test_each_installment_is_announced_once_before_its_due_date(
     assert first.category == "repayment" and first.debt_key is not None
 
     # The December statement is paid in full: the notice is called off before it goes.
-    _post(
-        engine,
+    post_at(
         account,
         user,
         datetime(2026, 12, 21, 4, tzinfo=UTC),
