@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account
-from billbot.bills.models import Statement
+from billbot.bills.models import Statement, StatementStatus
 from billbot.bills.service import advance_accounts
 from billbot.errors import NotFoundError
 from billbot.users.models import User
@@ -36,3 +36,15 @@ def get_statement(session: Session, *, user: User, statement_id: int, now: datet
     assert account is not None
     advance_accounts(session, [(account, user.time_zone)], now=now)
     return statement
+
+
+def newest_statement(
+    session: Session, account_id: int, *, currency: str | None = None, closed: bool = False
+) -> Statement | None:
+    """The account's statement with the latest cycle (in `currency`; only closed ones if asked)."""
+    query = select(Statement).where(col(Statement.account_id) == account_id)
+    if currency is not None:
+        query = query.where(col(Statement.currency) == currency)
+    if closed:
+        query = query.where(col(Statement.status) != StatementStatus.OPEN)
+    return session.exec(query.order_by(col(Statement.cycle_end_date).desc()).limit(1)).first()

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.bills.cycles import Cycle, cycle_for, next_cycle
 from billbot.bills.models import Statement, StatementStatus
-from billbot.bills.queries import get_statement
+from billbot.bills.queries import get_statement, newest_statement
 from billbot.bills.service import advance_accounts, load_book, plan_of, roll_forward
 from billbot.clock import local_date, zone
 from billbot.errors import ConflictError, NotFoundError, ValidationFailed
@@ -151,19 +151,6 @@ def _offer(offers: Sequence[InstallmentOffer], term_months: int) -> InstallmentO
     )
 
 
-def _newest_closed(session: Session, account_id: int, currency: str) -> Statement | None:
-    return session.exec(
-        select(Statement)
-        .where(
-            col(Statement.account_id) == account_id,
-            col(Statement.currency) == currency,
-            col(Statement.status) != StatementStatus.OPEN,
-        )
-        .order_by(col(Statement.cycle_end_date).desc())
-        .limit(1)
-    ).first()
-
-
 def _source(
     session: Session,
     user: User,
@@ -188,7 +175,9 @@ def _source(
                 "this statement's cycle is still open; convert its purchases instead",
                 code="installments.statement_open",
             )
-        newest = _newest_closed(session, account.id or 0, statement.currency)
+        newest = newest_statement(
+            session, account.id or 0, currency=statement.currency, closed=True
+        )
         if newest is None or newest.id != statement.id:
             raise ValidationFailed(
                 "only the newest statement can be converted (older ones are carried in it)",
@@ -230,7 +219,7 @@ def _source(
     assert account is not None
     advance_accounts(session, [(account, user.time_zone)], now=now)
     home = session.get(Statement, purchase.statement_id) if purchase.statement_id else None
-    newest = _newest_closed(session, account.id or 0, purchase.currency)
+    newest = newest_statement(session, account.id or 0, currency=purchase.currency, closed=True)
     if (
         home is not None
         and home.status != StatementStatus.OPEN

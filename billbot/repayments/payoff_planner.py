@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account, AccountKind
-from billbot.bills.models import Statement
+from billbot.bills.queries import newest_statement
 from billbot.bills.service import advance_accounts
 from billbot.errors import ValidationFailed
 from billbot.repayments.accrual import MinimumRule
@@ -36,12 +36,7 @@ def debts_of(session: Session, *, user: User, currency: str, now: datetime) -> l
     advance_accounts(session, [(a, user.time_zone) for a in accounts], now=now)
     debts = []
     for account in accounts:
-        newest = session.exec(
-            select(Statement)
-            .where(col(Statement.account_id) == account.id, col(Statement.currency) == currency)
-            .order_by(col(Statement.cycle_end_date).desc())
-            .limit(1)
-        ).first()
+        newest = newest_statement(session, account.id or 0, currency=currency)
         if newest is None or newest.statement_balance_minor <= 0:
             continue
         debts.append(
@@ -106,12 +101,7 @@ def saved_order(session: Session, *, user_id: int) -> list[int]:
 def priority_account(session: Session, *, user_id: int) -> int | None:
     """The first account in the borrower's chosen order that still owes, for reminders to name."""
     for account_id in saved_order(session, user_id=user_id):
-        newest = session.exec(
-            select(Statement)
-            .where(col(Statement.account_id) == account_id)
-            .order_by(col(Statement.cycle_end_date).desc())
-            .limit(1)
-        ).first()
+        newest = newest_statement(session, account_id)
         if newest is not None and newest.statement_balance_minor > 0:
             return account_id
     return None
