@@ -25,8 +25,7 @@ from billbot.digests.compose import build_digest
 from billbot.digests.models import DigestSubscription
 from billbot.digests.subscriptions import latest_slot, next_slot
 from billbot.locales import language_of
-from billbot.outbox.models import OutboxMessage
-from billbot.outbox.service import enqueue
+from billbot.outbox.service import enqueue, queued_keys
 from billbot.reports.models import WeeklyReport
 from billbot.reports.weekly import as_text, generate, report_for, week_start_of
 from billbot.settings import Settings
@@ -96,15 +95,6 @@ def _due(session: Session, now: datetime) -> list[tuple[DigestSubscription, User
     return [(sub, user) for sub, user in session.exec(query).all()]
 
 
-def _queued(session: Session, keys: list[str]) -> set[str]:
-    if not keys:
-        return set()
-    rows = session.exec(
-        select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(keys))
-    ).all()
-    return set(rows)
-
-
 def _generate_missing(session: Session, weeks: dict[date, list[User]], *, now: datetime) -> None:
     """Store the reports the due digests need, one batch per week, for those not stored yet."""
     for week_start, users in weeks.items():
@@ -131,7 +121,7 @@ def sweep_weekly_digests(session: Session, *, now: datetime, settings: Settings)
         slot = latest_slot(now, sub.send_day, sub.send_time, zone(user.time_zone))
         week = digest_week(slot, time_zone=user.time_zone, locale=user.locale)
         plans.append((sub, user, slot, week, dedupe_key(user.id, week)))
-    already = _queued(session, [plan[4] for plan in plans])
+    already = queued_keys(session, [plan[4] for plan in plans])
     weeks: dict[date, list[User]] = defaultdict(list)
     for _, user, _, week, key in plans:
         if key not in already:
