@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -67,31 +67,28 @@ def account_is_empty(session: Session, account_id: int) -> bool:
     )
 
 
+class Existing(NamedTuple):
+    """A transaction already stored on the account, as ingest compares it."""
+
+    id: int
+    status: str
+    local_date: date
+
+
 def existing_ids(
     session: Session, account_id: int, external_ids: Sequence[str]
-) -> dict[str, tuple[int, str]]:
-    """External id → (id, status) for those of `external_ids` already stored on the account."""
-    found: dict[str, tuple[int, str]] = {}
+) -> dict[str, Existing]:
+    """External id → (id, status, local day) for those of `external_ids` already stored."""
+    found: dict[str, Existing] = {}
     for start in range(0, len(external_ids), _IDS_PER_QUERY):
         chunk = list(external_ids[start : start + _IDS_PER_QUERY])
         placeholders = ",".join(["{mark}"] * len(chunk))
-        sql = "SELECT external_id, id, status FROM transactions WHERE account_id = {mark} "
-        sql += f"AND external_id IN ({placeholders})"  # only placeholders are added
-        rows = raw_rows(session, sql, [account_id, *chunk])
-        found.update({row[0]: (row[1], row[2]) for row in rows})
+        sql = "SELECT external_id, id, status, local_date FROM transactions "
+        sql += f"WHERE account_id = {{mark}} AND external_id IN ({placeholders})"  # placeholders
+        for external_id, tid, status, day in raw_rows(session, sql, [account_id, *chunk]):
+            parsed = date.fromisoformat(day) if isinstance(day, str) else day
+            found[external_id] = Existing(tid, status, parsed)
     return found
-
-
-def old_days(session: Session, ids: Sequence[int]) -> set[date]:
-    """The local days of stored transactions `ids` (before an update moves them)."""
-    days: set[date] = set()
-    for start in range(0, len(ids), _IDS_PER_QUERY):
-        chunk = list(ids[start : start + _IDS_PER_QUERY])
-        sql = "SELECT DISTINCT local_date FROM transactions WHERE id IN "
-        sql += f"({','.join(['{mark}'] * len(chunk))})"  # only placeholders are added
-        for (day,) in raw_rows(session, sql, chunk):
-            days.add(date.fromisoformat(day) if isinstance(day, str) else day)
-    return days
 
 
 def insert_columns(

@@ -30,7 +30,7 @@ from billbot.errors import ValidationFailed
 from billbot.money import MoneyError, exponent
 from billbot.repayments.service import record_repayments
 from billbot.transactions import spending_days
-from billbot.transactions.bulk import account_is_empty, existing_ids, insert_columns, old_days
+from billbot.transactions.bulk import account_is_empty, existing_ids, insert_columns
 from billbot.transactions.models import (
     CREDIT_KINDS,
     Transaction,
@@ -273,14 +273,16 @@ def ingest(
     )
     fresh: list[tuple[int, Prepared]] = []
     upgrades: list[tuple[int, Prepared, int]] = []
+    upgraded_from: list[date] = []  # the days the upgraded pending entries were stored on
     for index, row in accepted:
         known = existing.get(row[_EXT])
         if known is None:
             fresh.append((index, row))
-        elif known[1] == _PENDING and row[_STATUS] == _POSTED:
-            upgrades.append((index, row, known[0]))
+        elif known.status == _PENDING and row[_STATUS] == _POSTED:
+            upgrades.append((index, row, known.id))
+            upgraded_from.append(known.local_date)
         else:
-            outcomes[index] = Outcome(index, row[_EXT], "duplicate", id=known[0])
+            outcomes[index] = Outcome(index, row[_EXT], "duplicate", id=known.id)
     uncounted: Counter[str] = Counter()
     if fresh or upgrades:
         _store(
@@ -291,6 +293,7 @@ def ingest(
             upgrades,
             outcomes,
             uncounted,
+            upgraded_from=upgraded_from,
             now=now,
             categorise=categorise,
             after_store=after_store,
@@ -308,6 +311,7 @@ def _store(
     outcomes: list[Outcome | None],
     uncounted: Counter[str],
     *,
+    upgraded_from: list[date],
     now: datetime,
     categorise: Categorise | None,
     after_store: AfterStore | None,
@@ -374,7 +378,6 @@ def _store(
     spending_days.add(session, columns, (i for i in range(new) if ext[i] in created))
     if upgrades:
         # A pending entry posted may move day, amount or labels: its days are recounted.
-        moved = old_days(session, [tid for _, _, tid in upgrades])
         for position, (index, row, tid) in enumerate(upgrades, start=new):
             skip = ("created_at", "external_id")
             values = {
@@ -384,7 +387,9 @@ def _store(
             outcomes[index] = Outcome(index, row[_EXT], "updated", id=tid)
             stored_ids[row[_EXT]] = tid
         spending_days.rebuild(
-            session, user_id=account.user_id, days=[*moved, *(row[_DAY] for _, row, _ in upgrades)]
+            session,
+            user_id=account.user_id,
+            days=[*upgraded_from, *(row[_DAY] for _, row, _ in upgrades)],
         )
 
     deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -418,7 +423,7 @@ def _store(
         unknown = [r["external_id"] for r in repaid if stored_ids.get(r["external_id"]) is None]
         found = existing_ids(session, account.id, unknown) if unknown else {}
         ids = {key: value for key, value in stored_ids.items() if value is not None}
-        ids.update({key: value[0] for key, value in found.items()})
+        ids.update({key: value.id for key, value in found.items()})
         record_repayments(session, rows=repaid, ids=ids, books=books, now=now)
     session.flush()
     if after_store is not None:
