@@ -124,6 +124,7 @@ class EventContext:
         self.account_id, self.now, self.purchases = account_id, now, purchases
         self.tz = zone(user.time_zone)
         self.today = local_date(now, self.tz)
+        self.week_start = self.today - timedelta(days=self.today.weekday())  # Monday
         self.language = "zh-CN" if user.locale == "zh-CN" else "en"
         self._noted: dict[str, _Noted] = {}  # by dedupe key
         self._settings: dict[str, dict[str, Any]] = {}

@@ -7,8 +7,6 @@ reaches `count`. Once per sub-category and local week, so a habit is named, not 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from billbot.scenarios.events import EventContext
 from billbot.transactions.spending_days import parse_amounts
 
@@ -20,15 +18,13 @@ def evaluate(context: EventContext) -> int:
     settings = context.settings("frequent_small")
     watched = set(settings["sub_categories"])
     most: int | None = settings["max_amount_minor"]
-    touched = sorted(
-        {
-            p.sub_category
-            for p in context.purchases
-            if p.sub_category is not None
-            and p.sub_category in watched
-            and (most is None or p.amount_minor <= most)
-        }
-    )
+    touched = {
+        p.sub_category
+        for p in context.purchases
+        if p.sub_category is not None
+        and p.sub_category in watched
+        and (most is None or p.amount_minor <= most)
+    }
     if not touched:
         return 0
     days, count = int(settings["days"]), int(settings["count"])
@@ -43,18 +39,17 @@ def evaluate(context: EventContext) -> int:
             bought, total = len(small), sum(small)
         if bought:
             found.append((sub, currency, bought, total))
-    week = context.today - timedelta(days=context.today.weekday())
     queued = 0
     for sub, currency, bought, total in sorted(found, key=lambda r: (r[0], r[1])):
-        if int(bought) < count:
+        if bought < count:
             continue
         queued += context.tell(
             "frequent_small",
-            f"frequent_small:{context.user_id}:{sub}:{currency}:{week.isoformat()}",
-            count=int(bought),
+            f"frequent_small:{context.user_id}:{sub}:{currency}:{context.week_start.isoformat()}",
+            count=bought,
             days=days,
             kind=context.label(sub),
-            total=context.money(int(total), currency),
+            total=context.money(total, currency),
             about=(currency, None, sub),
         )
     return queued

@@ -10,8 +10,6 @@ Once per sub-category and week.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from billbot.scenarios.events import EventContext
 
 MIN_WEEKS_WITH_SPENDING = 2
@@ -24,7 +22,6 @@ def evaluate(context: EventContext) -> int:
         return 0
     settings = context.settings("spending_spike")
     weeks, multiple = int(settings["weeks"]), float(settings["multiple"])
-    week_start = context.today - timedelta(days=context.today.weekday())
     queued = 0
     for sub, currency in touched:
         found = context.history.get((sub, currency))
@@ -39,7 +36,7 @@ def evaluate(context: EventContext) -> int:
             continue
         queued += context.tell(
             "spending_spike",
-            f"spending_spike:{context.user_id}:{sub}:{currency}:{week_start.isoformat()}",
+            f"spending_spike:{context.user_id}:{sub}:{currency}:{context.week_start.isoformat()}",
             kind=context.label(sub),
             spent=context.money(current, currency),
             usual=context.money(average, currency),
