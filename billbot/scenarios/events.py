@@ -197,6 +197,7 @@ class EventContext:
         frequent = self.settings("frequent_small")
         window = Window(
             today=self.today,
+            week_start=self.week_start,
             large_since=min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
             weeks=int(self.settings("spending_spike")["weeks"]),
             frequent_since=self.today - timedelta(days=int(frequent["days"]) - 1),

@@ -28,14 +28,11 @@ class Window:
     """How far back each scenario looks, in the borrower's local days."""
 
     today: date
+    week_start: date  # the Monday of today's week
     large_since: date  # large purchase: amounts from this day on
     weeks: int  # spending spike: this week and this many full weeks before it
     frequent_since: date  # frequent small purchases: from this day up to today
     frequent_amounts: bool  # whether frequent small purchases needs each amount (a cap is set)
-
-    @property
-    def week_start(self) -> date:
-        return self.today - timedelta(days=self.today.weekday())
 
 
 class PairHistory(NamedTuple):
