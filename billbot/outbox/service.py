@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from billbot.db import raw_rows
 from billbot.outbox.models import OutboxMessage, OutboxStatus
 
 # `json.dumps(value, ensure_ascii=False)`, without building an encoder per call.
@@ -172,8 +173,12 @@ def _binder(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
 def queued_keys(session: Session, keys: Collection[str], *, chunk: int = 900) -> set[str]:
     """Those of `keys` already in the outbox (looked up on its unique index, a chunk at a time)."""
     ordered, found = sorted(set(keys)), set[str]()
-    column = col(OutboxMessage.dedupe_key)
+    if ordered and session.autoflush:  # as a session read would: rows may still be pending
+        session.flush()
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
-        found.update(session.exec(select(OutboxMessage.dedupe_key).where(column.in_(part))).all())
+        # A plain read: event scenarios ask this once per ingested batch.
+        sql = "SELECT dedupe_key FROM outbox_messages WHERE dedupe_key IN "
+        sql += f"({','.join(['{mark}'] * len(part))})"  # placeholders only
+        found.update(key for (key,) in raw_rows(session, sql, part))
     return found
