@@ -13,6 +13,7 @@ the history shows why.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -119,15 +120,37 @@ class EventContext:
         account_id: int | None,
         now: datetime,
         purchases: list[Purchase],
+        batch: StoredBatch | None = None,
     ) -> None:
         self.session, self.user, self.user_id = session, user, user.id
         self.account_id, self.now, self.purchases = account_id, now, purchases
+        self.batch = batch
         self.tz = zone(user.time_zone)
         self.today = local_date(now, self.tz)
         self.week_start = self.today - timedelta(days=self.today.weekday())  # Monday
         self.language = "zh-CN" if user.locale == "zh-CN" else "en"
         self._noted: dict[str, _Noted] = {}  # by dedupe key
         self._settings: dict[str, dict[str, Any]] = {}
+
+    @cached_property
+    def added_purchases(self) -> dict[tuple[str, str], list[tuple[date, int]]]:
+        """The (day, amount) of every purchase the batch stored, any day, per (sub-category,
+        currency): what the batch added to the borrower's history."""
+        added: dict[tuple[str, str], list[tuple[date, int]]] = defaultdict(list)
+        if self.batch is None:
+            return added
+        columns = self.batch.columns
+        for kind, sub, currency, day, amount in zip(
+            columns["kind"],
+            columns["sub_category"],
+            columns["currency"],
+            columns["local_date"],
+            columns["amount_minor"],
+            strict=True,
+        ):
+            if kind == "purchase" and sub:
+                added[(sub, currency)].append((day, amount))
+        return added
 
     @cached_property
     def accounts(self) -> dict[int, Account]:
@@ -198,7 +221,7 @@ class EventContext:
         window = Window(
             today=self.today,
             week_start=self.week_start,
-            large_since=min(p.local_date for p in self.purchases) - large_purchase.LOOKBACK,
+            large_since=large_purchase.window_start(self),
             weeks=int(self.settings("spending_spike")["weeks"]),
             frequent_since=self.today - timedelta(days=int(frequent["days"]) - 1),
             frequent_amounts=frequent["max_amount_minor"] is not None,
@@ -344,6 +367,7 @@ def evaluate_events(
         account_id=batch.account_id if batch is not None else None,
         now=now,
         purchases=recent_purchases(batch, now) if batch is not None else [],
+        batch=batch,
     )
     for evaluate in _evaluators():
         evaluate(context)

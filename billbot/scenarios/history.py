@@ -3,10 +3,11 @@
 Large purchase, spending spike and frequent small purchases all look at the borrower's recent
 purchases in the sub-categories the batch touched. One read of the per-day totals kept at
 ingest (`spending_days`) sums what each of them needs per sub-category and currency in the
-database: the amounts in large purchase's window (split at today, so the older part is the same
-from one batch to the next), the totals of this week and the weeks before, and the count, sum
-(and, with an amount cap, the amounts) of the last few days. A row per sub-category comes back,
-however long the history and however many purchases a day it holds.
+database: the count and sum of large purchase's window (its amounts are kept sorted in the
+process, `billbot.transactions.purchase_amounts`, and read only when these moved by more than the
+batch), the totals of this week and the weeks before, and the count, sum (and, with an amount
+cap, the amounts) of the last few days. A row per sub-category comes back, however long the
+history and however many purchases a day it holds.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class Window:
 class PairHistory(NamedTuple):
     """One sub-category and currency of the borrower's purchases, as the scenarios read it."""
 
-    amounts_before_today: str  # comma-separated, from `large_since` to yesterday
-    amounts_from_today: str  # comma-separated, today and later
+    large_entries: int  # purchases from `large_since` on, and their sum
+    large_total_minor: int
     week_totals: tuple[int, ...]  # [0] this week up to today, [k] the k-th full week before
     frequent_count: int
     frequent_total_minor: int
@@ -58,16 +59,13 @@ def read_history(
         return {}
     dialect = session.connection().dialect.name
 
-    def amounts_when(condition: str) -> str:  # NULLs (days outside) are skipped by both
-        return comma_joined(dialect, f"CASE WHEN {condition} THEN amounts END")
-
     today, week_start = window.today, window.week_start
     columns = [
-        amounts_when("local_date >= {mark} AND local_date < {mark}"),
-        amounts_when("local_date >= {mark}"),
+        "SUM(CASE WHEN local_date >= {mark} THEN entries ELSE 0 END)",
+        "SUM(CASE WHEN local_date >= {mark} THEN total_minor ELSE 0 END)",
         "SUM(CASE WHEN local_date >= {mark} AND local_date <= {mark} THEN total_minor ELSE 0 END)",
     ]
-    params: list[object] = [window.large_since, today, today, week_start, today]
+    params: list[object] = [window.large_since, window.large_since, week_start, today]
     for k in range(1, window.weeks + 1):
         columns.append(
             "SUM(CASE WHEN local_date >= {mark} AND local_date < {mark} "
@@ -78,7 +76,9 @@ def read_history(
     columns += [
         f"SUM(CASE WHEN {recent} THEN entries ELSE 0 END)",
         f"SUM(CASE WHEN {recent} THEN total_minor ELSE 0 END)",
-        amounts_when(recent) if window.frequent_amounts else "''",
+        comma_joined(dialect, f"CASE WHEN {recent} THEN amounts END")
+        if window.frequent_amounts
+        else "''",
     ]
     params += [window.frequent_since, today] * (3 if window.frequent_amounts else 2)
     since = min(
@@ -91,10 +91,10 @@ def read_history(
     sql += "GROUP BY sub_category, currency"
     found: History = {}
     for row in raw_rows(session, sql, [*params, user_id, since, *subs]):
-        sub, currency, before, from_today, *weeks, count, total, small = row
+        sub, currency, large_entries, large_total, *weeks, count, total, small = row
         found[(sub, currency)] = PairHistory(
-            before or "",
-            from_today or "",
+            int(large_entries or 0),
+            int(large_total or 0),
             tuple(int(week or 0) for week in weeks),
             int(count or 0),
             int(total or 0),

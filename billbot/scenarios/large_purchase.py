@@ -1,95 +1,99 @@
 """Large purchase: above the borrower's own amount, or well above their usual for the kind.
 
 "Usual" is the median of their other purchases in the same sub-category and currency over the
-90 days before the batch's purchases (at least `MIN_HISTORY` of them, so a first purchase is
-never "unusual"): one median per sub-category from the shared history, whatever the
-batch's size. Once per purchase; at most `MAX_PER_BATCH` per batch, the largest first, so a big
-batch never floods.
+90 days before the recent window (the local day `RECENT` ago) and since (at least `MIN_HISTORY`
+of them, so a first purchase is never "unusual"): one median per sub-category, whatever the
+batch's size. The window moves once a day, so the sorted amounts kept for it
+(`billbot.transactions.purchase_amounts`) serve every batch of the day. Once per purchase; at
+most `MAX_PER_BATCH` per batch, the largest first, so a big batch never floods.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 
-import numpy as np
-
-from billbot.scenarios.events import EventContext, Purchase
+from billbot.clock import local_date
+from billbot.scenarios.events import RECENT, EventContext, Purchase
 from billbot.scenarios.history import Pair
+from billbot.transactions.purchase_amounts import Counted, sorted_amounts
 
 LOOKBACK = timedelta(days=90)
 MIN_HISTORY = 3
 MAX_PER_BATCH = 3
 
-# The sorted amounts of days before today, per borrower, sub-category, currency and exact text:
-# a borrower's next batch the same day finds them sorted (a backdated purchase changes the text).
-_SORTED: dict[tuple[object, ...], np.ndarray] = {}
-_SORTED_MAX = 512
-_SORTED_LOCK = threading.Lock()
-_EMPTY = np.zeros(0, dtype=np.int64)
+
+def window_start(context: EventContext) -> date:
+    """The first local day of the usual amount's window: `LOOKBACK` before the day `RECENT` ago,
+    the earliest a recent purchase can fall on."""
+    return local_date(context.now - RECENT, context.tz) - LOOKBACK
 
 
 def usual_amounts(context: EventContext, purchases: list[Purchase]) -> dict[Pair, int]:
     """(sub-category, currency) → median of the borrower's other purchases there.
 
-    From the shared history: the amounts of the `LOOKBACK` before the earliest of `purchases`,
+    The amounts from `window_start` on (kept sorted, brought up to date with the batch's own),
     with `purchases` themselves (already stored) left out once each.
     """
     own: dict[Pair, list[int]] = defaultdict(list)
     for purchase in purchases:
         if purchase.sub_category:
             own[(purchase.sub_category, purchase.currency)].append(purchase.amount_minor)
+    counted = {
+        pair: Counted(found.large_entries, found.large_total_minor)
+        for pair in own
+        if (found := context.history.get(pair)) is not None
+    }
+    if not counted:
+        return {}
+    held = sorted_amounts(
+        context.session,
+        user_id=context.user_id,
+        since=window_start(context),
+        counted=counted,
+        added=context.added_purchases,
+    )
     usual = {}
-    for pair, mine in own.items():
-        found = context.history.get(pair)
-        if found is None:
-            continue
-        older = sorted_amounts(context.user_id, pair, found.amounts_before_today)
-        middle = median_without(older, found.amounts_from_today, mine)
+    for pair, amounts in held.items():
+        middle = median_without(amounts, own[pair])
         if middle is not None:
             usual[pair] = middle
     return usual
 
 
-def sorted_amounts(user_id: int, pair: Pair, amounts_text: str) -> np.ndarray:
-    """The amounts, sorted; the same text (days before today, unchanged) is sorted once."""
-    if not amounts_text:
-        return _EMPTY
-    key = (user_id, *pair, hashlib.blake2b(amounts_text.encode(), digest_size=16).digest())
-    found = _SORTED.get(key)
-    if found is None:
-        found = np.sort(np.fromstring(amounts_text, dtype=np.int64, sep=","))
-        found.flags.writeable = False
-        with _SORTED_LOCK:
-            while len(_SORTED) >= _SORTED_MAX:
-                del _SORTED[next(iter(_SORTED))]  # the oldest entry
-            _SORTED[key] = found
-    return found
+def median_without(amounts: Sequence[int], leave_out: list[int]) -> int | None:
+    """The median of sorted `amounts` with each of `leave_out` taken out once (an amount not
+    among them leaves nothing out); whole (the mean of the middle two, truncated). None below
+    `MIN_HISTORY` amounts.
 
-
-def median_without(older: np.ndarray, newer_text: str, leave_out: list[int]) -> int | None:
-    """The median of sorted `older` amounts and the comma-separated `newer_text` ones, with each
-    of `leave_out` taken out once; whole (the mean of the middle two, truncated). None below
-    `MIN_HISTORY` amounts."""
-    amounts = older
-    if newer_text:
-        newer = np.sort(np.fromstring(newer_text, dtype=np.int64, sep=","))
-        amounts = np.insert(older, np.searchsorted(older, newer), newer)
-    if leave_out:
-        out = np.sort(np.asarray(leave_out, dtype=np.int64))
-        # The k-th repeat of a value is taken from k places past where its run starts.
-        at = np.searchsorted(amounts, out) + np.arange(len(out)) - np.searchsorted(out, out)
-        inside = at < len(amounts)
-        at, out = at[inside], out[inside]
-        amounts = np.delete(amounts, at[amounts[at] == out])
-    size = len(amounts)
+    Nothing is copied: the k-th amount is found by bisecting `amounts`, counting the few left
+    out, so a long history costs a few dozen look-ups.
+    """
+    out: list[int] = []  # sorted as it grows
+    for amount in sorted(leave_out):
+        held = bisect_right(amounts, amount) - bisect_left(amounts, amount)
+        if held > bisect_right(out, amount) - bisect_left(out, amount):
+            out.append(amount)
+    size = len(amounts) - len(out)
     if size < MIN_HISTORY:
         return None
+
+    def kth(k: int) -> int:  # the k-th smallest left, from 0: the first with more than k at most it
+        low, high = 0, len(amounts)
+        while low < high:
+            middle = (low + high) // 2
+            value = amounts[middle]
+            if bisect_right(amounts, value) - bisect_right(out, value) > k:
+                high = middle
+            else:
+                low = middle + 1
+        return amounts[low]
+
     if size % 2:
-        return int(amounts[size // 2])
-    return int((int(amounts[size // 2 - 1]) + int(amounts[size // 2])) / 2)
+        return kth(size // 2)
+    return int((kth(size // 2 - 1) + kth(size // 2)) / 2)
 
 
 def evaluate(context: EventContext) -> int:

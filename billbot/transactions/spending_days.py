@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from billbot.db import comma_joined, raw_write
+from billbot.transactions import purchase_amounts
 
 KEY = ("user_id", "local_date", "account_id", "currency", "kind", "category", "sub_category")
 _GROUPED = (
@@ -77,6 +78,7 @@ def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = Non
     dialect = session.connection().dialect.name
     raw_write(session, f"DELETE FROM spending_days WHERE {where}", [params])  # noqa: S608
     raw_write(session, _recount_sql(dialect, where), [params])
+    purchase_amounts.forget(user_id)
 
 
 def _recount_sql(dialect: str, where: str) -> str:

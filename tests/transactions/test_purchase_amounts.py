@@ -1,0 +1,227 @@
+"""Kept purchase amounts: brought up to date by each batch, read again whenever anything else
+changed them, and always equal to a fresh read of the borrower's days.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from billbot.categorize.service import correct
+from billbot.scenarios import large_purchase
+from billbot.transactions import purchase_amounts
+from billbot.transactions.ingest import NewTransaction, ingest
+from billbot.transactions.models import Transaction
+from billbot.transactions.purchase_amounts import Counted
+from billbot.wiring import after_ingest_hook, categoriser_hook
+
+NOW = datetime(2026, 11, 20, 18, tzinfo=UTC)
+TZ = "America/New_York"
+MERCHANTS = [
+    ("STARBUCKS STORE 123 SEATTLE WA", "5814"),
+    ("SHELL OIL 5 HOUSTON TX", "5541"),
+    ("WHOLEFDS MKT 7 AUSTIN TX", "5411"),
+    ("TST* SHAKE SHACK 9 NEW YORK NY", "5812"),
+]
+
+
+def _fresh(
+    session: Session, user_id: int, since: date, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Counted, list[int]]]:
+    read = purchase_amounts._read(session, user_id, since, pairs)
+    return {pair: (counted, list(amounts)) for pair, (counted, amounts) in read.items()}
+
+
+class _Checked:
+    """Wraps `sorted_amounts` as large purchase calls it: every answer is compared with a
+    fresh read in the same transaction, and answers served from what was kept are counted."""
+
+    def __init__(self) -> None:
+        self.calls = self.kept = 0
+
+    def __call__(self, session: Session, **kwargs: Any) -> Any:
+        reads: list[int] = []
+        real_read = purchase_amounts._read
+
+        def counting_read(*args: Any) -> Any:
+            found = real_read(*args)
+            reads.append(len(args[3]))
+            return found
+
+        purchase_amounts._read = counting_read  # type: ignore[assignment]
+        try:
+            found = purchase_amounts.sorted_amounts(session, **kwargs)
+        finally:
+            purchase_amounts._read = real_read  # type: ignore[assignment]
+        pairs = list(kwargs["counted"])
+        fresh = _fresh(session, kwargs["user_id"], kwargs["since"], pairs)
+        for pair in pairs:
+            expected = fresh.get(pair, (Counted(0, 0), []))[1]
+            assert list(found[pair]) == expected, pair
+        self.calls += len(pairs)
+        self.kept += len(pairs) - sum(reads)
+        return found
+
+
+def test_kept_amounts_equal_a_fresh_read_through_random_posts(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-amounts@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    other = make_account(user.id, name="Second card", closing_day=10)
+    checked = _Checked()
+    monkeypatch.setattr(large_purchase, "sorted_amounts", checked)
+    rng = random.Random(20261127)
+    now = NOW - timedelta(days=20)
+    pending: list[NewTransaction] = []
+    for round_ in range(60):
+        # Mostly forward a few hours at a time; now and then the clock goes back a little.
+        now += timedelta(hours=rng.choice([2, 5, 12, 24, -30]))
+        items = []
+        for i in range(rng.randint(1, 8)):
+            description, mcc = rng.choice(MERCHANTS)
+            # Most purchases are recent; some arrive weeks late.
+            back = rng.randint(0, 60) if rng.random() < 0.8 else rng.randint(24 * 5, 24 * 60)
+            status = "pending" if rng.random() < 0.2 else "posted"
+            item = NewTransaction(
+                external_id=f"k{round_}-{i}",
+                amount_minor=rng.choice([rng.randint(100, 20_000), 500]),  # some repeat
+                description=description,
+                mcc=mcc,
+                status=status,
+                posted_at=now - timedelta(hours=back),
+            )
+            items.append(item)
+            if status == "pending":
+                pending.append(item)
+        if pending and rng.random() < 0.4:
+            was = pending.pop(rng.randrange(len(pending)))
+            # Posted for another amount, sometimes on another day.
+            items.append(
+                replace(
+                    was,
+                    status="posted",
+                    amount_minor=was.amount_minor + rng.randint(1, 500),
+                    posted_at=(was.posted_at or now) + timedelta(days=rng.randint(0, 2)),
+                )
+            )
+        keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
+        with Session(engine) as session:
+            ingest(
+                session,
+                account=rng.choice([account, other]),
+                time_zone=TZ,
+                items=items,
+                now=now,
+                categorise=categoriser_hook(),
+                after_store=after_ingest_hook(),
+            )
+            if keep:
+                session.commit()
+            else:
+                session.rollback()
+        if rng.random() < 0.1:
+            with Session(engine) as session:
+                stored = session.exec(
+                    select(Transaction).where(col(Transaction.user_id) == user.id)
+                ).all()
+                correct(
+                    session,
+                    user_id=user.id,
+                    transaction=rng.choice(list(stored)),
+                    sub_category=rng.choice(["coffee", "groceries", "fast_food"]),
+                    always=rng.random() < 0.3,
+                    now=now,
+                )
+                session.commit()
+    # Both ways were taken many times (kept and brought up to date, read again), and every
+    # answer matched a fresh read.
+    assert checked.kept > 10 and checked.calls - checked.kept > 10
+
+
+def test_a_recount_forgets_what_was_kept_for_the_borrower(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user("kept-forget@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=TZ,
+            items=[
+                NewTransaction(
+                    external_id=f"f{i}",
+                    amount_minor=400 + i,
+                    description="STARBUCKS STORE 123 SEATTLE WA",
+                    mcc="5814",
+                    posted_at=NOW - timedelta(hours=i),
+                )
+                for i in range(4)
+            ],
+            now=NOW,
+            categorise=categoriser_hook(),
+            after_store=after_ingest_hook(),
+        )
+        session.commit()
+    assert any(key[0] == user.id for key in purchase_amounts._KEPT)
+    with Session(engine) as session:
+        transaction = session.exec(
+            select(Transaction).where(col(Transaction.external_id) == "f1")
+        ).one()
+        correct(
+            session,
+            user_id=user.id,
+            transaction=transaction,
+            sub_category="groceries",
+            always=False,
+            now=NOW,
+        )
+        session.commit()
+    assert not any(key[0] == user.id for key in purchase_amounts._KEPT)
+
+
+def test_the_least_recently_used_are_dropped_past_the_bound(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-bound@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=TZ,
+            items=[
+                NewTransaction(
+                    external_id="b1",
+                    amount_minor=700,
+                    description="STARBUCKS STORE 123 SEATTLE WA",
+                    mcc="5814",
+                    posted_at=NOW,
+                )
+            ],
+            now=NOW,
+            categorise=categoriser_hook(),
+        )
+        session.commit()
+    monkeypatch.setattr(purchase_amounts, "MAX_KEPT", 2)
+    days = [NOW.date() - timedelta(days=d) for d in (3, 2, 1)]
+    with Session(engine) as session:
+        for day in days:
+            found = purchase_amounts.sorted_amounts(
+                session,
+                user_id=user.id,
+                since=day,
+                counted={("coffee", "USD"): Counted(1, 700)},
+                added={},
+            )
+            assert list(found[("coffee", "USD")]) == [700]
+    kept = [key for key in purchase_amounts._KEPT if key[0] == user.id]
+    assert len(purchase_amounts._KEPT) == 2
+    assert kept == [(user.id, "coffee", "USD", day) for day in days[1:]]
