@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Dialect, Engine, Table, create_engine, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
@@ -173,6 +173,23 @@ def _bound(params: Sequence[Any], is_sqlite: bool) -> list[Any]:
 
 
 _M = TypeVar("_M", bound=SQLModel)
+_Converters = list[tuple[int, Callable[[Any], Any]]]
+_READING: dict[tuple[str, str], tuple[list[str], _Converters]] = {}
+
+
+def _reading(table: Table, dialect: Dialect) -> tuple[list[str], _Converters]:
+    """A table's column names and each column's result converter on `dialect` (worked out once
+    per table and dialect)."""
+    found = _READING.get((table.name, dialect.name))
+    if found is None:
+        names = [column.name for column in table.columns]
+        convert: _Converters = []
+        for i, column in enumerate(table.columns):
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if processor is not None:
+                convert.append((i, processor))
+        found = _READING[(table.name, dialect.name)] = (names, convert)
+    return found
 
 
 def plain_instances(
@@ -187,13 +204,7 @@ def plain_instances(
     """
     table: Table = model.__table__  # type: ignore[attr-defined]
     dialect = session.connection().dialect
-    names = [column.name for column in table.columns]
-    convert = [
-        (i, processor)
-        for i, column in enumerate(table.columns)
-        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
-        is not None
-    ]
+    names, convert = _reading(table, dialect)
     sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {where}"  # noqa: S608
     found: list[_M] = []
     for row in raw_rows(session, sql, params):

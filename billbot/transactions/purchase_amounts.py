@@ -6,7 +6,9 @@ for every batch would cost a heavy borrower more than everything else the event 
 this process keeps them sorted, per borrower, sub-category, currency and first day, with the
 count and sum (`spending_days` entries and total) they were read at.
 
-Each batch adds its own purchases to what is kept, with the count and sum the window should then
+When the window moves on (its first day is a day later each day), the amounts kept for the
+day before are brought forward: the days that left are read and taken out. Each batch adds its
+own purchases to what is kept, with the count and sum the window should then
 hold; when asked for, kept amounts are used if the stored count and sum are exactly those, and
 read again otherwise (another process's batch, a pending entry posted for another amount, a
 transaction rolled back). Recounting a borrower's days (`spending_days.rebuild`) also forgets
@@ -17,10 +19,10 @@ from __future__ import annotations
 
 import threading
 from array import array
-from bisect import insort
+from bisect import bisect_left, insort
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlmodel import Session
@@ -46,6 +48,10 @@ class _Kept(NamedTuple):
 
 _NONE = array("q")
 _KEPT: OrderedDict[tuple[int, str, str, date], _Kept] = OrderedDict()
+# The latest first day kept per borrower, sub-category and currency: where a window that moved
+# on a day (or a few) starts from, rather than reading all of it again.
+_FIRST_DAY: dict[tuple[int, str, str], date] = {}
+_MOVE_AT_MOST = timedelta(days=7)
 _LOCK = threading.Lock()
 
 
@@ -81,7 +87,10 @@ def sorted_amounts(
         else:
             missing.append(pair)
     if missing:
-        for pair, (now, amounts) in _read(session, user_id, since, missing).items():
+        moved = _moved_on(session, user_id, since, missing, counted, added)
+        found.update(moved)
+        unread = [pair for pair in missing if pair not in moved]
+        for pair, (now, amounts) in _read(session, user_id, since, unread).items():
             found[pair] = _keep((user_id, *pair, since), _Kept(now, amounts))
     # The batch's other pairs: what is kept for them takes its purchases too, counted as the
     # window should now hold them (checked against the count when next asked for).
@@ -94,6 +103,68 @@ def sorted_amounts(
             kept = _KEPT.get(key)
         if kept is not None and fresh:
             _keep(key, _Kept(_plus(kept.counted, fresh), _with(kept.amounts, fresh)))
+    return found
+
+
+def _moved_on(
+    session: Session,
+    user_id: int,
+    since: date,
+    pairs: list[Pair],
+    counted: Mapping[Pair, Counted],
+    added: Mapping[Pair, Iterable[tuple[date, int]]],
+) -> dict[Pair, array]:
+    """The pairs whose window moved on from a recent first day kept before: the amounts of the
+    days that left it are read and taken out, the batch's put in, and the result kept if it
+    counts what the window holds now."""
+    earlier: dict[Pair, tuple[date, _Kept]] = {}
+    with _LOCK:
+        for pair in pairs:
+            first = _FIRST_DAY.get((user_id, *pair))
+            kept = _KEPT.get((user_id, *pair, first)) if first is not None else None
+            if first is not None and kept is not None and since - _MOVE_AT_MOST <= first < since:
+                earlier[pair] = (first, kept)
+    if not earlier:
+        return {}
+    left = _left(session, user_id, min(first for first, _ in earlier.values()), since, earlier)
+    found = {}
+    for pair, (first, kept) in earlier.items():
+        fresh = [amount for day, amount in added.get(pair, ()) if day >= first]
+        gone = [amount for day, amount in left.get(pair, ()) if day >= first]
+        amounts = _with(kept.amounts, fresh)
+        for amount in gone:
+            at = bisect_left(amounts, amount)
+            if at == len(amounts) or amounts[at] != amount:
+                break  # not what was kept: read the window again
+            del amounts[at]
+        else:
+            moved = Counted(
+                kept.counted.entries + len(fresh) - len(gone),
+                kept.counted.total_minor + sum(fresh) - sum(gone),
+            )
+            if moved == counted[pair]:
+                found[pair] = _keep((user_id, *pair, since), _Kept(moved, amounts))
+    return found
+
+
+def _left(
+    session: Session, user_id: int, first: date, since: date, pairs: Iterable[Pair]
+) -> dict[Pair, list[tuple[date, int]]]:
+    """The (day, amount) of each pair's purchases from `first` to the day before `since`."""
+    wanted = set(pairs)
+    subs = sorted({sub for sub, _ in wanted})
+    # Only placeholders are joined into the text.
+    sql = (
+        "SELECT sub_category, currency, local_date, amounts FROM spending_days "  # noqa: S608
+        "WHERE user_id = {mark} AND kind = 'purchase' "
+        "AND local_date >= {mark} AND local_date < {mark} "
+        f"AND sub_category IN ({','.join(['{mark}'] * len(subs))})"
+    )
+    found: dict[Pair, list[tuple[date, int]]] = {}
+    for sub, currency, day, text in raw_rows(session, sql, [user_id, first, since, *subs]):
+        if (sub, currency) in wanted:
+            on = date.fromisoformat(day) if isinstance(day, str) else day
+            found.setdefault((sub, currency), []).extend((on, int(a)) for a in text.split(","))
     return found
 
 
@@ -114,14 +185,21 @@ def forget(user_id: int) -> None:
     with _LOCK:
         for key in [key for key in _KEPT if key[0] == user_id]:
             del _KEPT[key]
+        for first in [first for first in _FIRST_DAY if first[0] == user_id]:
+            del _FIRST_DAY[first]
 
 
 def _keep(key: tuple[int, str, str, date], kept: _Kept) -> array:
     with _LOCK:
         _KEPT[key] = kept
         _KEPT.move_to_end(key)
+        user_id, sub, currency, first = key
+        if first >= _FIRST_DAY.get((user_id, sub, currency), first):
+            _FIRST_DAY[(user_id, sub, currency)] = first
         while len(_KEPT) > MAX_KEPT:
-            _KEPT.popitem(last=False)
+            (user_id, sub, currency, first), _ = _KEPT.popitem(last=False)
+            if _FIRST_DAY.get((user_id, sub, currency)) == first:
+                del _FIRST_DAY[(user_id, sub, currency)]
     return kept.amounts
 
 

@@ -43,22 +43,29 @@ class _Checked:
     fresh read in the same transaction, and answers served from what was kept are counted."""
 
     def __init__(self) -> None:
-        self.calls = self.kept = 0
+        self.calls = self.kept = self.moved = 0
 
     def __call__(self, session: Session, **kwargs: Any) -> Any:
         reads: list[int] = []
-        real_read = purchase_amounts._read
+        real_read, real_moved_on = purchase_amounts._read, purchase_amounts._moved_on
 
         def counting_read(*args: Any) -> Any:
             found = real_read(*args)
             reads.append(len(args[3]))
             return found
 
+        def counting_moved_on(*args: Any) -> Any:
+            found = real_moved_on(*args)
+            self.moved += len(found)
+            return found
+
         purchase_amounts._read = counting_read  # type: ignore[assignment]
+        purchase_amounts._moved_on = counting_moved_on  # type: ignore[assignment]
         try:
             found = purchase_amounts.sorted_amounts(session, **kwargs)
         finally:
             purchase_amounts._read = real_read  # type: ignore[assignment]
+            purchase_amounts._moved_on = real_moved_on  # type: ignore[assignment]
         pairs = list(kwargs["counted"])
         fresh = _fresh(session, kwargs["user_id"], kwargs["since"], pairs)
         for pair in pairs:
@@ -140,9 +147,9 @@ def test_kept_amounts_equal_a_fresh_read_through_random_posts(
                     now=now,
                 )
                 session.commit()
-    # Both ways were taken many times (kept and brought up to date, read again), and every
-    # answer matched a fresh read.
-    assert checked.kept > 10 and checked.calls - checked.kept > 10
+    # Every way was taken many times (kept and brought up to date, moved on to a later first
+    # day, read again), and every answer matched a fresh read.
+    assert checked.kept > 10 and checked.moved > 5 and checked.calls - checked.kept > 10
 
 
 def test_a_recount_forgets_what_was_kept_for_the_borrower(
@@ -225,3 +232,4 @@ def test_the_least_recently_used_are_dropped_past_the_bound(
     kept = [key for key in purchase_amounts._KEPT if key[0] == user.id]
     assert len(purchase_amounts._KEPT) == 2
     assert kept == [(user.id, "coffee", "USD", day) for day in days[1:]]
+    assert purchase_amounts._FIRST_DAY[(user.id, "coffee", "USD")] == days[-1]
