@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -53,19 +53,19 @@ History = dict[Pair, PairHistory]
 def read_history(
     session: Session, *, user_id: int, window: Window, sub_categories: Iterable[str]
 ) -> History:
-    """Each (sub-category, currency) of `sub_categories`, summed over `window` in one read."""
+    """Each (sub-category, currency) of `sub_categories`, summed over `window` in one statement."""
     subs = sorted(set(sub_categories))
     if not subs:
         return {}
     dialect = session.connection().dialect.name
 
     today, week_start = window.today, window.week_start
+    # Two grouped reads in one statement: large purchase's count and sum over its long window,
+    # and everything else over the weeks spike compares (a few CASEs a row, not a dozen).
     columns = [
-        "SUM(CASE WHEN local_date >= {mark} THEN entries ELSE 0 END)",
-        "SUM(CASE WHEN local_date >= {mark} THEN total_minor ELSE 0 END)",
-        "SUM(CASE WHEN local_date >= {mark} AND local_date <= {mark} THEN total_minor ELSE 0 END)",
+        "SUM(CASE WHEN local_date >= {mark} AND local_date <= {mark} THEN total_minor ELSE 0 END)"
     ]
-    params: list[object] = [window.large_since, window.large_since, week_start, today]
+    params: list[object] = [week_start, today]
     for k in range(1, window.weeks + 1):
         columns.append(
             "SUM(CASE WHEN local_date >= {mark} AND local_date < {mark} "
@@ -81,17 +81,34 @@ def read_history(
         else "''",
     ]
     params += [window.frequent_since, today] * (3 if window.frequent_amounts else 2)
-    since = min(
-        window.large_since, week_start - timedelta(days=7 * window.weeks), window.frequent_since
-    )
+    since = min(week_start - timedelta(days=7 * window.weeks), window.frequent_since)
+    where = "WHERE user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
+    where += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
+    where += "GROUP BY sub_category, currency"
+    padding = ", ".join(["0"] * (len(columns) - 1) + ["''"])
     # Only fixed column names, placeholders and numbers are joined into the text.
-    sql = f"SELECT sub_category, currency, {', '.join(columns)} FROM spending_days "  # noqa: S608
-    sql += "WHERE user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
-    sql += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
-    sql += "GROUP BY sub_category, currency"
+    sql = (
+        "SELECT sub_category, currency, SUM(entries), SUM(total_minor), "  # noqa: S608
+        f"{padding} FROM spending_days {where} UNION ALL "
+        f"SELECT sub_category, currency, 0, 0, {', '.join(columns)} FROM spending_days {where}"
+    )
     found: History = {}
-    for row in raw_rows(session, sql, [*params, user_id, since, *subs]):
-        sub, currency, large_entries, large_total, *weeks, count, total, small = row
+    rows = raw_rows(
+        session,
+        sql,
+        [user_id, window.large_since, *subs, *params, user_id, since, *subs],
+    )
+    parts: dict[Pair, list[Any]] = {}
+    for sub, currency, *values in rows:
+        got = parts.get((sub, currency))
+        if got is None:
+            parts[(sub, currency)] = values
+        else:  # each column is summed by one of the two reads, the other gives 0 or ''
+            parts[(sub, currency)] = [
+                (old or "") + (new or "") if i == len(values) - 1 else int(old or 0) + int(new or 0)
+                for i, (old, new) in enumerate(zip(got, values, strict=True))
+            ]
+    for (sub, currency), (large_entries, large_total, *weeks, count, total, small) in parts.items():
         found[(sub, currency)] = PairHistory(
             int(large_entries or 0),
             int(large_total or 0),
