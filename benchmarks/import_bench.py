@@ -132,7 +132,13 @@ Post = tuple[datetime, list[NewTransaction]]  # when the issuer posts, and what
 
 
 def post_once(
-    engine: Engine, *, account_id: int, now: datetime, items: list[NewTransaction], scenarios: bool
+    engine: Engine,
+    *,
+    account_id: int,
+    now: datetime,
+    items: list[NewTransaction],
+    scenarios: bool,
+    want_ids: bool = True,
 ) -> float:
     """Seconds for one issuer post (its own session and commit), scenarios on or off."""
     from billbot.accounts.models import Account
@@ -149,6 +155,7 @@ def post_once(
             now=now,
             categorise=categoriser_hook(),
             after_store=after_ingest_hook() if scenarios else None,
+            want_ids=want_ids,
         )
         session.commit()
     return time.perf_counter() - started
@@ -160,27 +167,20 @@ def interleaved(
     """Seconds the same posts take with scenarios on and off, into two databases that hold the
     same `history` (stored first, not timed): each post goes to both, the order alternating, so
     the machine's drift falls on both sides alike. Also returns the "on" database's URL."""
-    from billbot.accounts.models import Account
-
     targets = {}
     on_url = ""
     for scenarios in (True, False):
         url, account_id = fresh_database(root / f"{name}-{scenarios}.db")
         engine = make_engine(url)
-        if history:
-            with Session(engine, expire_on_commit=False) as session:
-                account = session.get(Account, account_id)
-                assert account is not None
-                ingest(
-                    session,
-                    account=account,
-                    time_zone="America/New_York",
-                    items=history,
-                    now=posts[0][0],
-                    categorise=categoriser_hook(),
-                    want_ids=False,
-                )
-                session.commit()
+        if history:  # stored as a file import would store it, without scenarios
+            post_once(
+                engine,
+                account_id=account_id,
+                now=posts[0][0],
+                items=history,
+                scenarios=False,
+                want_ids=False,
+            )
         targets[scenarios] = (engine, account_id)
         on_url = url if scenarios else on_url
     took = {True: 0.0, False: 0.0}

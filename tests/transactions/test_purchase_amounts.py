@@ -31,6 +31,30 @@ MERCHANTS = [
 ]
 
 
+def _coffee(external_id: str, amount: int, at: datetime) -> NewTransaction:
+    return NewTransaction(
+        external_id=external_id,
+        amount_minor=amount,
+        description="STARBUCKS STORE 123 SEATTLE WA",
+        mcc="5814",
+        posted_at=at,
+    )
+
+
+def _store(engine: Engine, account: Any, items: list[NewTransaction], *, scenarios: bool) -> None:
+    with Session(engine) as session:
+        ingest(
+            session,
+            account=account,
+            time_zone=TZ,
+            items=items,
+            now=NOW,
+            categorise=categoriser_hook(),
+            after_store=after_ingest_hook() if scenarios else None,
+        )
+        session.commit()
+
+
 def _fresh(
     session: Session, user_id: int, since: date, pairs: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[Counted, list[int]]]:
@@ -157,26 +181,12 @@ def test_a_recount_forgets_what_was_kept_for_the_borrower(
 ) -> None:
     user = make_user("kept-forget@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=TZ,
-            items=[
-                NewTransaction(
-                    external_id=f"f{i}",
-                    amount_minor=400 + i,
-                    description="STARBUCKS STORE 123 SEATTLE WA",
-                    mcc="5814",
-                    posted_at=NOW - timedelta(hours=i),
-                )
-                for i in range(4)
-            ],
-            now=NOW,
-            categorise=categoriser_hook(),
-            after_store=after_ingest_hook(),
-        )
-        session.commit()
+    _store(
+        engine,
+        account,
+        [_coffee(f"f{i}", 400 + i, NOW - timedelta(hours=i)) for i in range(4)],
+        scenarios=True,
+    )
     assert any(key[0] == user.id for key in purchase_amounts._KEPT)
     with Session(engine) as session:
         transaction = session.exec(
@@ -199,24 +209,7 @@ def test_the_least_recently_used_are_dropped_past_the_bound(
 ) -> None:
     user = make_user("kept-bound@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
-    with Session(engine) as session:
-        ingest(
-            session,
-            account=account,
-            time_zone=TZ,
-            items=[
-                NewTransaction(
-                    external_id="b1",
-                    amount_minor=700,
-                    description="STARBUCKS STORE 123 SEATTLE WA",
-                    mcc="5814",
-                    posted_at=NOW,
-                )
-            ],
-            now=NOW,
-            categorise=categoriser_hook(),
-        )
-        session.commit()
+    _store(engine, account, [_coffee("b1", 700, NOW)], scenarios=False)
     monkeypatch.setattr(purchase_amounts, "MAX_KEPT", 2)
     days = [NOW.date() - timedelta(days=d) for d in (3, 2, 1)]
     with Session(engine) as session:
