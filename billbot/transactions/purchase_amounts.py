@@ -207,6 +207,8 @@ def _read(
     session: Session, user_id: int, since: date, pairs: list[Pair]
 ) -> dict[Pair, tuple[Counted, array]]:
     """Each pair's amounts from `since` on, with the count and sum they were read at."""
+    if not pairs:
+        return {}
     subs = sorted({sub for sub, _ in pairs})
     concat = comma_joined(session.connection().dialect.name, "amounts")
     # Only placeholders are joined into the text.
