@@ -48,7 +48,7 @@ class _Kept(NamedTuple):
 
 _NONE = array("q")
 _KEPT: OrderedDict[tuple[int, str, str, date], _Kept] = OrderedDict()
-# The latest first day kept per borrower, sub-category and currency: where a window that moved
+# The first day last kept per borrower, sub-category and currency: where a window that moved
 # on a day (or a few) starts from, rather than reading all of it again.
 _FIRST_DAY: dict[tuple[int, str, str], date] = {}
 _MOVE_AT_MOST = timedelta(days=7)
@@ -194,8 +194,7 @@ def _keep(key: tuple[int, str, str, date], kept: _Kept) -> array:
         _KEPT[key] = kept
         _KEPT.move_to_end(key)
         user_id, sub, currency, first = key
-        if first >= _FIRST_DAY.get((user_id, sub, currency), first):
-            _FIRST_DAY[(user_id, sub, currency)] = first
+        _FIRST_DAY[(user_id, sub, currency)] = first
         while len(_KEPT) > MAX_KEPT:
             (user_id, sub, currency, first), _ = _KEPT.popitem(last=False)
             if _FIRST_DAY.get((user_id, sub, currency)) == first:
