@@ -88,30 +88,27 @@ def read_history(
     padding = ", ".join(["0"] * (len(columns) - 1) + ["''"])
     # Only fixed column names, placeholders and numbers are joined into the text.
     sql = (
-        "SELECT sub_category, currency, SUM(entries), SUM(total_minor), "  # noqa: S608
+        "SELECT 0, sub_category, currency, SUM(entries), SUM(total_minor), "  # noqa: S608
         f"{padding} FROM spending_days {where} UNION ALL "
-        f"SELECT sub_category, currency, 0, 0, {', '.join(columns)} FROM spending_days {where}"
+        f"SELECT 1, sub_category, currency, 0, 0, {', '.join(columns)} FROM spending_days {where}"
     )
-    found: History = {}
     rows = raw_rows(
         session,
         sql,
         [user_id, window.large_since, *subs, *params, user_id, since, *subs],
     )
-    parts: dict[Pair, list[Any]] = {}
-    for sub, currency, *values in rows:
-        got = parts.get((sub, currency))
-        if got is None:
-            parts[(sub, currency)] = values
-        else:  # each column is summed by one of the two reads, the other gives 0 or ''
-            parts[(sub, currency)] = [
-                (old or "") + (new or "") if i == len(values) - 1 else int(old or 0) + int(new or 0)
-                for i, (old, new) in enumerate(zip(got, values, strict=True))
-            ]
-    for (sub, currency), (large_entries, large_total, *weeks, count, total, small) in parts.items():
-        found[(sub, currency)] = PairHistory(
-            int(large_entries or 0),
-            int(large_total or 0),
+    large: dict[Pair, tuple[int, int]] = {}
+    recent_parts: dict[Pair, list[Any]] = {}
+    for part, sub, currency, entries, total, *rest in rows:
+        if part == 0:
+            large[(sub, currency)] = (int(entries or 0), int(total or 0))
+        else:
+            recent_parts[(sub, currency)] = rest
+    found: History = {}
+    for pair in large.keys() | recent_parts.keys():
+        *weeks, count, total, small = recent_parts.get(pair, [0] * (len(columns) - 1) + [""])
+        found[pair] = PairHistory(
+            *large.get(pair, (0, 0)),
             tuple(int(week or 0) for week in weeks),
             int(count or 0),
             int(total or 0),

@@ -95,12 +95,12 @@ def sorted_amounts(
     # The batch's other pairs: what is kept for them takes its purchases too, counted as the
     # window should now hold them (checked against the count when next asked for).
     for pair, days in added.items():
-        key = (user_id, *pair, since)
-        if pair in counted or key not in _KEPT:
+        if pair in counted:
             continue
-        fresh = [amount for day, amount in days if day >= since]
+        key = (user_id, *pair, since)
         with _LOCK:
             kept = _KEPT.get(key)
+        fresh = [amount for day, amount in days if day >= since] if kept is not None else []
         if kept is not None and fresh:
             _keep(key, _Kept(_plus(kept.counted, fresh), _with(kept.amounts, fresh)))
     return found
