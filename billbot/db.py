@@ -146,6 +146,16 @@ def raw_write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None
         cursor.close()
 
 
+def raw_count(session: Session, sql: str, params: Sequence[Any]) -> int:
+    """Run one write and return how many rows it changed (marked and bound as `raw_rows`)."""
+    cursor, is_sqlite = _driver_cursor(session)
+    try:
+        cursor.execute(_marked(sql, is_sqlite), _bound(params, is_sqlite))
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
 def comma_joined(dialect: str, text_expression: str) -> str:
     """SQL aggregating a text expression's values of a group into one comma-separated text
     (NULLs left out): `group_concat` on SQLite, `string_agg` on PostgreSQL."""

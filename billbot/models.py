@@ -10,7 +10,7 @@ from billbot.outbox.models import ContactPreferences, OutboxAttempt, OutboxMessa
 from billbot.repayments.models import Repayment, RepaymentAllocation
 from billbot.reports.models import WeeklyReport
 from billbot.scenarios.models import ScenarioSetting
-from billbot.transactions.models import SpendingDay, Transaction
+from billbot.transactions.models import SpendingDay, SpendingStamp, Transaction
 from billbot.users.models import ApiKey, LoginFailure, User
 from billbot.webchat.models import WebChatMessage
 from billbot.webhooks.models import InboundReceipt
@@ -33,6 +33,7 @@ __all__ = [
     "RepaymentAllocation",
     "ScenarioSetting",
     "SpendingDay",
+    "SpendingStamp",
     "Statement",
     "Transaction",
     "User",

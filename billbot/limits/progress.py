@@ -22,6 +22,7 @@ from billbot.clock import local_date, zone
 from billbot.db import raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.service import parse_thresholds
+from billbot.transactions import kept_days
 
 HEALTHY, OVER_80, OVER_100 = "healthy", "over_80", "over_100"
 
@@ -153,16 +154,22 @@ def progress_for(
     accounts: dict[int, Account],
     time_zone: str,
     now: datetime,
+    from_kept: bool = False,
 ) -> dict[int, tuple[Progress, tuple[date, date] | None]]:
-    """Progress for each limit, from one grouped read of the borrower's recent spending."""
+    """Progress for each limit, from one grouped read of the borrower's recent spending.
+
+    `from_kept` sums the per-day totals this process keeps for the borrower (`kept_days`)
+    instead: for readers that come back with every batch, as the event scenarios do.
+    """
     if not limits:
         return {}
     today = local_date(now, zone(time_zone))
     bounds = {limit.id: period_bounds(limit, today=today, accounts=accounts) for limit in limits}
     starts = [b[0] for b in bounds.values() if b is not None]
     by_merchant = any(limit.scope == LimitScope.MERCHANT for limit in limits)
+    spent_in = spent_in_kept if from_kept else spent_in_sql
     summed = (
-        spent_in_sql(session, limits=limits, bounds=bounds, today=today)
+        spent_in(session, limits=limits, bounds=bounds, today=today)
         if starts and not by_merchant
         else {}
     )
@@ -227,6 +234,43 @@ def spent_in_sql(
     sql += " AND kind <> 'repayment'"
     (row,) = raw_rows(session, sql, [*params, limits[0].user_id, since])
     return {limit_id: int(value or 0) for limit_id, value in zip(ids, row, strict=True)}
+
+
+def spent_in_kept(
+    session: Session,
+    *,
+    limits: Sequence[Limit],
+    bounds: dict[int | None, tuple[date, date] | None],
+    today: date,
+) -> dict[int, int]:
+    """What `spent_in_sql` sums, from the per-day totals this process keeps (`kept_days`)."""
+    wanted = [
+        (limit, window)
+        for limit in limits
+        if limit.scope != LimitScope.CREDIT_CAP and (window := bounds[limit.id]) is not None
+    ]
+    if not wanted:
+        return {}
+    since = min(window[0] for _, window in wanted)
+    spent: dict[int, int] = {}
+    with kept_days.reading(session, user_id=limits[0].user_id, since=since) as kept:
+        for limit, (start, _) in wanted:
+            assert limit.id is not None
+            currency, scope, target = limit.currency, limit.scope, limit.target or ""
+            account_id = limit.account_id if limit.period == LimitPeriod.CYCLE else None
+            total = 0
+            for cell, (_, summed) in kept.sums(start, today).items():
+                if cell.kind == "repayment" or cell.currency != currency:
+                    continue
+                if account_id is not None and cell.account_id != account_id:
+                    continue
+                if scope == LimitScope.CATEGORY and cell.category != target:
+                    continue
+                if scope == LimitScope.SUB_CATEGORY and cell.sub_category != target:
+                    continue
+                total += summed
+            spent[limit.id] = total
+    return spent
 
 
 def account_balance(session: Session, account: Account, time_zone: str) -> int:

@@ -195,6 +195,7 @@ class EventContext:
             accounts=self.accounts if needs_accounts else {},
             time_zone=self.user.time_zone,
             now=self.now,
+            from_kept=True,
         )
 
     @cached_property

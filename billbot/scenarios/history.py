@@ -1,13 +1,13 @@
 """The borrower's purchase history the batch's scenarios share, read once per batch.
 
 Large purchase, spending spike and frequent small purchases all look at the borrower's recent
-purchases in the sub-categories the batch touched. One read of the per-day totals kept at
-ingest (`spending_days`) sums what each of them needs per sub-category and currency in the
-database: the count and sum of large purchase's window (its amounts are kept sorted in the
-process, `billbot.transactions.purchase_amounts`, and read only when these moved by more than the
-batch), the totals of this week and the weeks before, and the count, sum (and, with an amount
-cap, the amounts) of the last few days. A row per sub-category comes back, however long the
-history and however many purchases a day it holds.
+purchases in the sub-categories the batch touched. The per-day totals kept at ingest
+(`spending_days`, kept in this process by `billbot.transactions.kept_days` while their stamp is
+current) are summed into what each of them needs per sub-category and currency: the count and
+sum of large purchase's window (its amounts are kept sorted in the process,
+`billbot.transactions.purchase_amounts`, and read only when these moved by more than the batch),
+the totals of this week and the weeks before, and the count, sum (and, with an amount cap, the
+amounts) of the last few days. A day costs the same however many purchases it holds.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from billbot.db import comma_joined, raw_rows
+from billbot.transactions import kept_days
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
@@ -53,65 +54,61 @@ History = dict[Pair, PairHistory]
 def read_history(
     session: Session, *, user_id: int, window: Window, sub_categories: Iterable[str]
 ) -> History:
-    """Each (sub-category, currency) of `sub_categories`, summed over `window` in one statement."""
-    subs = sorted(set(sub_categories))
+    """Each (sub-category, currency) of `sub_categories` the borrower bought in since the
+    window's earliest day, summed over `window` from the days this process keeps for them."""
+    subs = set(sub_categories)
     if not subs:
         return {}
-    dialect = session.connection().dialect.name
+    week_start, today, weeks = window.week_start, window.today, window.weeks
+    # This week up to today, then each full week before it.
+    ranges = [(week_start, today)] + [
+        (week_start - timedelta(days=7 * k), week_start - timedelta(days=7 * k - 6))
+        for k in range(1, weeks + 1)
+    ]
+    earliest = min(ranges[-1][0], window.frequent_since, window.large_since)
+    sums: dict[Pair, list[Any]] = {}
+    with kept_days.reading(session, user_id=user_id, since=earliest) as kept:
+        large = kept.sums(window.large_since, date.max)
+        frequent = kept.sums(window.frequent_since, today)
+        week_sums = [kept.sums(since, until) for since, until in ranges]
+        for cell in kept.sums(earliest, date.max):
+            if cell.kind != "purchase" or cell.sub_category not in subs:
+                continue
+            pair = (cell.sub_category, cell.currency)
+            found = sums.get(pair)
+            if found is None:
+                found = sums[pair] = [0, 0, [0] * (weeks + 1), 0, 0]
+            for target, counts in ((0, large.get(cell)), (3, frequent.get(cell))):
+                if counts is not None:
+                    found[target] += counts[0]
+                    found[target + 1] += counts[1]
+            for week, summed in enumerate(week_sums):
+                if (counts := summed.get(cell)) is not None:
+                    found[2][week] += counts[1]
+    amounts = (
+        _frequent_amounts(session, user_id, window, [sub for sub, _ in sums])
+        if window.frequent_amounts and sums
+        else {}
+    )
+    return {
+        pair: PairHistory(large, large_total, tuple(weeks), count, total, amounts.get(pair, ""))
+        for pair, (large, large_total, weeks, count, total) in sums.items()
+    }
 
-    today, week_start = window.today, window.week_start
-    # Two grouped reads in one statement: large purchase's count and sum over its long window,
-    # and everything else over the weeks spike compares (a few CASEs a row, not a dozen).
-    columns = [
-        "SUM(CASE WHEN local_date >= {mark} AND local_date <= {mark} THEN total_minor ELSE 0 END)"
-    ]
-    params: list[object] = [week_start, today]
-    for k in range(1, window.weeks + 1):
-        columns.append(
-            "SUM(CASE WHEN local_date >= {mark} AND local_date < {mark} "
-            "THEN total_minor ELSE 0 END)"
-        )
-        params += [week_start - timedelta(days=7 * k), week_start - timedelta(days=7 * (k - 1))]
-    recent = "local_date >= {mark} AND local_date <= {mark}"
-    columns += [
-        f"SUM(CASE WHEN {recent} THEN entries ELSE 0 END)",
-        f"SUM(CASE WHEN {recent} THEN total_minor ELSE 0 END)",
-        comma_joined(dialect, f"CASE WHEN {recent} THEN amounts END")
-        if window.frequent_amounts
-        else "''",
-    ]
-    params += [window.frequent_since, today] * (3 if window.frequent_amounts else 2)
-    since = min(week_start - timedelta(days=7 * window.weeks), window.frequent_since)
-    where = "WHERE user_id = {mark} AND kind = 'purchase' AND local_date >= {mark} "
-    where += f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
-    where += "GROUP BY sub_category, currency"
-    padding = ", ".join(["0"] * (len(columns) - 1) + ["''"])
-    # Only fixed column names, placeholders and numbers are joined into the text.
+
+def _frequent_amounts(
+    session: Session, user_id: int, window: Window, subs: list[str]
+) -> dict[Pair, str]:
+    """Each pair's purchase amounts over frequent small purchases' days, comma-separated (only
+    read when the borrower set an amount cap)."""
+    dialect = session.connection().dialect.name
+    # Only placeholders are joined into the text.
     sql = (
-        "SELECT 0, sub_category, currency, SUM(entries), SUM(total_minor), "  # noqa: S608
-        f"{padding} FROM spending_days {where} UNION ALL "
-        f"SELECT 1, sub_category, currency, 0, 0, {', '.join(columns)} FROM spending_days {where}"
+        f"SELECT sub_category, currency, {comma_joined(dialect, 'amounts')} "  # noqa: S608
+        "FROM spending_days WHERE user_id = {mark} AND kind = 'purchase' "
+        "AND local_date >= {mark} AND local_date <= {mark} "
+        f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
+        "GROUP BY sub_category, currency"
     )
-    rows = raw_rows(
-        session,
-        sql,
-        [user_id, window.large_since, *subs, *params, user_id, since, *subs],
-    )
-    large: dict[Pair, tuple[int, int]] = {}
-    recent_parts: dict[Pair, list[Any]] = {}
-    for part, sub, currency, entries, total, *rest in rows:
-        if part == 0:
-            large[(sub, currency)] = (int(entries or 0), int(total or 0))
-        else:
-            recent_parts[(sub, currency)] = rest
-    found: History = {}
-    for pair in large.keys() | recent_parts.keys():
-        *weeks, count, total, small = recent_parts.get(pair, [0] * (len(columns) - 1) + [""])
-        found[pair] = PairHistory(
-            *large.get(pair, (0, 0)),
-            tuple(int(week or 0) for week in weeks),
-            int(count or 0),
-            int(total or 0),
-            small or "",
-        )
-    return found
+    params = [user_id, window.frequent_since, window.today, *sorted(set(subs))]
+    return {(sub, currency): text or "" for sub, currency, text in raw_rows(session, sql, params)}

@@ -110,3 +110,18 @@ class SpendingDay(SQLModel, table=True):
     total_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     # Every amount of the group, comma-separated: medians and amount thresholds read these.
     amounts: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SpendingStamp(SQLModel, table=True):
+    """A random stamp a borrower's `spending_days` get anew with every change to them.
+
+    Processes that keep a borrower's days (`billbot.transactions.kept_days`) use them only while
+    the stored stamp is the one they were kept at.
+    """
+
+    __tablename__ = "spending_stamps"
+
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    stamp: int = Field(sa_column=Column(BigInteger, nullable=False))

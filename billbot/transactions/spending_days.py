@@ -4,10 +4,11 @@ One row per borrower, local day, account, currency, kind, category and sub-categ
 transactions, their sum and every amount (comma-separated, for medians and amount thresholds).
 Ingest adds each batch's new rows in its own database transaction (`add`); whatever rewrites
 stored transactions (a pending entry posted, a recategorisation) rebuilds the days it touched
-from the transactions themselves (`rebuild`). Readers of weeks or months of one borrower's
-spending (limit progress, the event scenarios' history) read these rows, a few a day, instead of
-every transaction: a borrower with hundreds of purchases a day costs them no more than one with
-three.
+from the transactions themselves (`rebuild`). Both give the borrower a new stamp
+(`kept_days`), so processes that keep their days know to read them again. Readers of weeks or
+months of one borrower's spending (limit progress, the event scenarios' history) read these
+rows, a few a day, instead of every transaction: a borrower with hundreds of purchases a day
+costs them no more than one with three.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from sqlmodel import Session
 
 from billbot.db import comma_joined, raw_write
-from billbot.transactions import purchase_amounts
+from billbot.transactions import kept_days, purchase_amounts
 
 KEY = ("user_id", "local_date", "account_id", "currency", "kind", "category", "sub_category")
 _GROUPED = (
@@ -60,6 +61,7 @@ def add(session: Session, columns: Mapping[str, Sequence[Any]], rows: Iterable[i
         for key, amounts in groups.items()
     ]
     raw_write(session, _UPSERT, counted)
+    kept_days.added(session, groups)
 
 
 def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = None) -> None:
@@ -79,6 +81,7 @@ def rebuild(session: Session, *, user_id: int, days: Iterable[date] | None = Non
     raw_write(session, f"DELETE FROM spending_days WHERE {where}", [params])  # noqa: S608
     raw_write(session, _recount_sql(dialect, where), [params])
     purchase_amounts.forget(user_id)
+    kept_days.changed(session, user_id=user_id)
 
 
 def _recount_sql(dialect: str, where: str) -> str:

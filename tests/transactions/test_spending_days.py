@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.schemas import AccountCreate
 from billbot.accounts.service import open_account
 from billbot.categorize.service import correct
-from billbot.db import alembic_config, make_engine, upgrade
+from billbot.db import alembic_config, make_engine, raw_rows, upgrade
 from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.transactions.models import SpendingDay, Transaction
 from billbot.transactions.spending_days import parse_amounts
@@ -232,4 +232,9 @@ def test_the_migration_counts_what_was_stored_before_it(tmp_path: Path) -> None:
     upgrade(engine)
     with Session(engine) as session:
         assert _stored(session, user.id) == before
+        # ... and the borrower has a first stamp (`kept_days`), a signed BIGINT.
+        stamps = raw_rows(
+            session, "SELECT stamp FROM spending_stamps WHERE user_id = {mark}", [user.id]
+        )
+        assert len(stamps) == 1 and 0 <= int(stamps[0][0]) < 2**63
     engine.dispose()

@@ -1,0 +1,208 @@
+"""A borrower's recent `spending_days` rows kept in the process, checked against a stamp.
+
+The event scenarios read the same weeks of a borrower's per-day totals with every batch:
+limit progress, and the history large purchase, spending spike and frequent small purchases
+compare with. Rather than read and sum them in the database each time, this process keeps each
+borrower's rows from a first day on, with the stamp they were read at (`spending_stamps`).
+
+Whatever writes a borrower's `spending_days` gives them a new random stamp in the same database
+transaction: ingest (`added`, which also applies the batch's own rows to what is kept, when the
+stamp was the one kept) and recounts (`changed`, which forgets). Kept rows are used only while
+the stored stamp is the one they were kept at; otherwise (another process wrote, a transaction
+rolled back, the rows kept start too late) they are read again. Stamps are random, never
+counted up, so a rolled-back stamp is never seen again.
+
+Readers hold the kept rows only inside `reading`, under this module's lock.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlmodel import Session
+
+from billbot.db import raw_count, raw_rows, raw_write
+
+MAX_KEPT = 512  # borrowers (per database)
+
+
+class Cell(NamedTuple):
+    """What a `spending_days` row is about, besides its borrower and day."""
+
+    account_id: int
+    currency: str
+    kind: str
+    category: str
+    sub_category: str
+
+
+class KeptDays:
+    """One borrower's `spending_days` rows from `first_day` on, as of `stamp`.
+
+    `cells` holds, per cell, each day's [entries, total_minor]. `sums` adds them up over a range
+    of days; each range asked for is kept up to date by `add` until the rows are dropped.
+    """
+
+    def __init__(self, stamp: int | None, first_day: date) -> None:
+        self.stamp, self.first_day = stamp, first_day
+        self.cells: dict[Cell, dict[date, list[int]]] = {}
+        self._sums: dict[tuple[date, date], dict[Cell, list[int]]] = {}
+        self._holding: dict[date, list[dict[Cell, list[int]]]] = {}  # the ranges holding a day
+
+    def add(self, cell: Cell, day: date, entries: int, total_minor: int) -> None:
+        """Count a group of transactions in (as `spending_days.add` upserts them)."""
+        if day < self.first_day:
+            return
+        _plus(self.cells.setdefault(cell, {}), day, entries, total_minor)
+        holding = self._holding.get(day)
+        if holding is None:
+            holding = self._holding[day] = [
+                sums for (since, until), sums in self._sums.items() if since <= day <= until
+            ]
+        for sums in holding:
+            _plus(sums, cell, entries, total_minor)
+
+    def sums(self, since: date, until: date) -> Mapping[Cell, Sequence[int]]:
+        """Each cell's [entries, total_minor] over the days from `since` to `until`, for the
+        cells with a row in them (read only: kept and updated as batches are added)."""
+        if since < self.first_day:
+            raise ValueError(f"days from {since} are not kept (from {self.first_day} on)")
+        found = self._sums.get((since, until))
+        if found is None:
+            if len(self._sums) >= _MAX_RANGES:
+                self._sums.clear()  # yesterday's ranges, most likely
+            self._holding.clear()
+            found = self._sums[(since, until)] = {}
+            for cell, days in self.cells.items():
+                for day, (entries, total) in days.items():
+                    if since <= day <= until:
+                        _plus(found, cell, entries, total)
+        return found
+
+
+def _plus(counts: dict[Any, list[int]], key: Any, entries: int, total_minor: int) -> None:
+    found = counts.get(key)
+    if found is None:
+        counts[key] = [entries, total_minor]
+    else:
+        found[0] += entries
+        found[1] += total_minor
+
+
+_MAX_RANGES = 32
+_KEPT: OrderedDict[tuple[int, int], KeptDays] = OrderedDict()
+_LOCK = threading.Lock()
+
+_READ_STAMP = "SELECT stamp FROM spending_stamps WHERE user_id = {mark}"
+_NEW_STAMP = (
+    "INSERT INTO spending_stamps (user_id, stamp) VALUES ({mark}, {mark}) "
+    "ON CONFLICT (user_id) DO UPDATE SET stamp = excluded.stamp"
+)
+_FIRST_STAMP = (
+    "INSERT INTO spending_stamps (user_id, stamp) VALUES ({mark}, {mark}) "
+    "ON CONFLICT (user_id) DO NOTHING"
+)
+_NEXT_STAMP = "UPDATE spending_stamps SET stamp = {mark} WHERE user_id = {mark} AND stamp = {mark}"
+
+
+def _database(session: Session) -> int:
+    # Which database: only so that processes holding several keep each one's rows apart. A
+    # number reused by a later engine is harmless: rows are used only at the stamp they had.
+    return id(session.get_bind())
+
+
+def new_stamp() -> int:
+    """A random stamp (63 bits, so it fits a signed BIGINT); not a secret."""
+    return random.getrandbits(63)
+
+
+@contextmanager
+def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays]:
+    """The borrower's rows from `since` on (at least), as the database holds them now in this
+    transaction; kept rows when their stamp is current, else read (and kept)."""
+    key = (_database(session), user_id)
+    rows = raw_rows(session, _READ_STAMP, [user_id])
+    stamp = int(rows[0][0]) if rows else None
+    with _LOCK:
+        kept = _KEPT.get(key)
+        if kept is not None and kept.stamp == stamp and kept.first_day <= since:
+            _KEPT.move_to_end(key)
+            yield kept
+            return
+    fresh = _read(session, user_id, stamp, since)
+    with _LOCK:
+        _KEPT[key] = fresh
+        _KEPT.move_to_end(key)
+        while len(_KEPT) > MAX_KEPT:
+            _KEPT.popitem(last=False)
+        yield fresh
+
+
+def _read(session: Session, user_id: int, stamp: int | None, since: date) -> KeptDays:
+    found = KeptDays(stamp, since)
+    rows = raw_rows(
+        session,
+        "SELECT local_date, account_id, currency, kind, category, sub_category, entries, "
+        "total_minor FROM spending_days WHERE user_id = {mark} AND local_date >= {mark}",
+        [user_id, since],
+    )
+    for day, account_id, currency, kind, category, sub, entries, total in rows:
+        on = date.fromisoformat(day) if isinstance(day, str) else day
+        found.add(Cell(account_id, currency, kind, category, sub), on, int(entries), int(total))
+    return found
+
+
+def added(session: Session, groups: Mapping[tuple[Any, ...], Sequence[int]]) -> None:
+    """Give the borrowers of newly counted `groups` a new stamp, and apply the groups to what is
+    kept for them when it was kept at the stamp they had.
+
+    `groups` maps a `spending_days` key (user, day, account, currency, kind, category,
+    sub-category) to the amounts counted into it (as `spending_days.add` upserts them).
+    """
+    by_user: dict[int, list[tuple[tuple[Any, ...], Sequence[int]]]] = {}
+    for key, amounts in groups.items():
+        by_user.setdefault(key[0], []).append((key, amounts))
+    database = _database(session)
+    for user_id, counted in by_user.items():
+        stamp = new_stamp()
+        with _LOCK:
+            kept = _KEPT.get((database, user_id))
+            was = kept.stamp if kept is not None else None
+        moved = False
+        if kept is not None:
+            if was is None:  # the borrower had no stamp: the first one, if still none
+                moved = raw_count(session, _FIRST_STAMP, [user_id, stamp]) == 1
+            else:
+                moved = raw_count(session, _NEXT_STAMP, [stamp, user_id, was]) == 1
+        if not moved:
+            raw_write(session, _NEW_STAMP, [[user_id, stamp]])
+        with _LOCK:
+            # Kept rows take the groups only if nothing replaced or changed them meanwhile
+            # (another thread's batch for the borrower, perhaps one that then rolled back).
+            current = _KEPT.get((database, user_id))
+            if not moved or kept is None or current is not kept or kept.stamp != was:
+                _KEPT.pop((database, user_id), None)
+                continue
+            for (_, day, account, currency, kind, category, sub), amounts in counted:
+                cell = Cell(account, currency, kind, category, sub)
+                kept.add(cell, day, len(amounts), sum(amounts))
+            kept.stamp = stamp
+
+
+def changed(session: Session, *, user_id: int) -> None:
+    """The borrower's days were recounted: a new stamp, and nothing kept for them here."""
+    raw_write(session, _NEW_STAMP, [[user_id, new_stamp()]])
+    with _LOCK:
+        _KEPT.pop((_database(session), user_id), None)
+
+
+def forget_all() -> None:
+    """Drop everything kept (tests)."""
+    with _LOCK:
+        _KEPT.clear()

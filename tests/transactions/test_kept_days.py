@@ -1,0 +1,392 @@
+"""Kept days: brought up to date by this process's own batches, read again whenever anything
+else changed them (another process, a rollback, a recount), and always equal to a fresh read.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from billbot.accounts.models import Account
+from billbot.categorize.service import correct
+from billbot.db import make_engine, raw_rows
+from billbot.limits.progress import period_bounds, spent_in_kept, spent_in_sql
+from billbot.limits.service import create_limit, list_limits
+from billbot.scenarios.history import Window, read_history
+from billbot.transactions import kept_days
+from billbot.transactions.ingest import NewTransaction, ingest
+from billbot.transactions.kept_days import Cell, KeptDays
+from billbot.transactions.models import Transaction
+from billbot.transactions.spending_days import parse_amounts
+from billbot.wiring import after_ingest_hook, categoriser_hook
+
+NOW = datetime(2026, 11, 20, 18, tzinfo=UTC)
+TZ = "America/New_York"
+MERCHANTS = [
+    ("STARBUCKS STORE 123 SEATTLE WA", "5814"),
+    ("SHELL OIL 5 HOUSTON TX", "5541"),
+    ("WHOLEFDS MKT 7 AUSTIN TX", "5411"),
+    ("TST* SHAKE SHACK 9 NEW YORK NY", "5812"),
+    ("DOORDASH*THAI PALACE", "5812"),
+]
+KINDS = ["purchase"] * 8 + ["refund", "fee", "repayment"]
+
+
+def _fresh(session: Session, user_id: int, since: date) -> dict[Cell, dict[date, list[int]]]:
+    """The borrower's `spending_days` rows from `since` on, read now."""
+    found: dict[Cell, dict[date, list[int]]] = {}
+    for day, *cell, entries, total in raw_rows(
+        session,
+        "SELECT local_date, account_id, currency, kind, category, sub_category, entries, "
+        "total_minor FROM spending_days WHERE user_id = {mark} AND local_date >= {mark}",
+        [user_id, since],
+    ):
+        on = date.fromisoformat(day) if isinstance(day, str) else day
+        found.setdefault(Cell(*cell), {})[on] = [int(entries), int(total)]
+    return found
+
+
+def _summed(rows: dict[Cell, dict[date, list[int]]], since: date, until: date) -> dict[Cell, Any]:
+    found: dict[Cell, list[int]] = {}
+    for cell, days in rows.items():
+        for day, (entries, total) in days.items():
+            if since <= day <= until:
+                counts = found.setdefault(cell, [0, 0])
+                counts[0] += entries
+                counts[1] += total
+    return found
+
+
+class _Checked:
+    """Wraps `kept_days.reading`: once the reader is done, what it was given (every row, every
+    range it summed) is compared with a fresh read in the same transaction; answers served
+    without a read are counted."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.uses = self.reads = 0
+        real_reading, real_read = kept_days.reading, kept_days._read
+
+        def counting_read(*args: Any) -> KeptDays:
+            self.reads += 1
+            return real_read(*args)
+
+        @contextmanager
+        def checked(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays]:
+            self.uses += 1
+            with real_reading(session, user_id=user_id, since=since) as kept:
+                assert kept.first_day <= since
+                yield kept
+                fresh = _fresh(session, user_id, kept.first_day)
+                assert kept.cells == fresh
+                for (first, last), sums in kept._sums.items():
+                    assert sums == _summed(fresh, first, last), (first, last)
+
+        monkeypatch.setattr(kept_days, "_read", counting_read)
+        monkeypatch.setattr(kept_days, "reading", checked)
+
+
+def _expected_history(
+    session: Session, user_id: int, window: Window, subs: set[str]
+) -> dict[tuple[str, str], Any]:
+    """What `read_history` should say, worked out from the transactions themselves."""
+    weeks = window.weeks
+    since = min(window.week_start - timedelta(days=7 * weeks), window.frequent_since)
+    earliest = min(since, window.large_since)
+    found: dict[tuple[str, str], Any] = {}
+    rows = session.exec(
+        select(Transaction).where(
+            col(Transaction.user_id) == user_id, col(Transaction.kind) == "purchase"
+        )
+    ).all()
+    for row in rows:
+        day, sub = row.local_date, row.sub_category
+        if sub not in subs or day < earliest:
+            continue
+        figures = found.setdefault((sub, row.currency), [0, 0, [0] * (weeks + 1), 0, 0, []])
+        if day >= window.large_since:
+            figures[0] += 1
+            figures[1] += row.amount_minor
+        if not since <= day <= window.today:
+            continue
+        for k in range(weeks + 1):
+            first = window.week_start - timedelta(days=7 * k)
+            last = window.today if k == 0 else first + timedelta(days=6)
+            if first <= day <= last:
+                figures[2][k] += row.amount_minor
+        if day >= window.frequent_since:
+            figures[3] += 1
+            figures[4] += row.amount_minor
+            figures[5].append(row.amount_minor)
+    return found
+
+
+def _check_readers(
+    session: Session, rng: random.Random, user_id: int, now: datetime, accounts: Any
+) -> None:
+    """Limit progress and scenario history from kept days equal their fresh counterparts."""
+    today = now.date() - timedelta(days=rng.choice([0, 0, 1]))
+    limits = list_limits(session, user_id=user_id, now=now)
+    bounds = {limit.id: period_bounds(limit, today=today, accounts=accounts) for limit in limits}
+    kept = spent_in_kept(session, limits=limits, bounds=bounds, today=today)
+    assert kept == spent_in_sql(session, limits=limits, bounds=bounds, today=today)
+    week_start = today - timedelta(days=today.weekday())
+    window = Window(
+        today=today,
+        week_start=week_start,
+        large_since=today - timedelta(days=rng.choice([30, 93])),
+        weeks=rng.randint(1, 5),
+        frequent_since=today - timedelta(days=rng.randint(0, 30)),
+        frequent_amounts=rng.random() < 0.3,
+    )
+    subs = set(rng.sample(["coffee", "groceries", "fuel", "fast_food", "food_delivery"], 3))
+    history = read_history(session, user_id=user_id, window=window, sub_categories=subs)
+    expected = _expected_history(session, user_id, window, subs)
+    assert set(history) == set(expected)
+    for pair, (large, large_total, weeks, count, total, amounts) in expected.items():
+        got = history[pair]
+        assert (got.large_entries, got.large_total_minor) == (large, large_total), pair
+        assert got.week_totals == tuple(weeks), pair
+        assert (got.frequent_count, got.frequent_total_minor) == (count, total), pair
+        if window.frequent_amounts:
+            assert sorted(parse_amounts(got.frequent_amounts)) == sorted(amounts), pair
+
+
+def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-days@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    other = make_account(user.id, name="Second card", closing_day=10)
+    for scope, target, period, account_id in (
+        ("ideal_bill", None, "month", None),
+        ("category", "food", "week", None),
+        ("sub_category", "coffee", "cycle", other.id),
+    ):
+        with Session(engine) as session:
+            create_limit(
+                session,
+                user_id=user.id,
+                scope=scope,
+                target=target,
+                period=period,
+                account_id=account_id,
+                currency="USD",
+                amount_minor=50_000,
+                now=NOW - timedelta(days=40),
+            )
+            session.commit()
+    # A second engine on the same database stands for another process: what it writes, this
+    # one must notice.
+    elsewhere = make_engine(engine.url.render_as_string(hide_password=False))
+    checked = _Checked(monkeypatch)
+    applied = 0  # groups a batch applied to kept rows (not counted in as rows were read)
+    real_add = KeptDays.add
+
+    def counting_add(self: KeptDays, *args: Any) -> None:
+        nonlocal applied
+        applied += self.stamp is not None and self in kept_days._KEPT.values()
+        real_add(self, *args)
+
+    monkeypatch.setattr(KeptDays, "add", counting_add)
+    rng = random.Random(20261127)
+    now = NOW - timedelta(days=20)
+    pending: list[NewTransaction] = []
+    for round_ in range(60):
+        # Mostly forward a few hours at a time; now and then the clock goes back a little.
+        now += timedelta(hours=rng.choice([2, 5, 12, 24, -30]))
+        items = []
+        for i in range(rng.randint(1, 8)):
+            description, mcc = rng.choice(MERCHANTS)
+            kind = rng.choice(KINDS)
+            back = rng.randint(0, 60) if rng.random() < 0.8 else rng.randint(24 * 5, 24 * 60)
+            status = "pending" if kind == "purchase" and rng.random() < 0.2 else "posted"
+            amount = rng.randint(100, 20_000)
+            item = NewTransaction(
+                external_id=f"d{round_}-{i}",
+                amount_minor=-amount if kind in ("refund", "repayment") else amount,
+                description=description if kind != "repayment" else "PAYMENT THANK YOU",
+                mcc=mcc,
+                kind=kind,
+                status=status,
+                posted_at=now - timedelta(hours=back),
+            )
+            items.append(item)
+            if status == "pending":
+                pending.append(item)
+        if pending and rng.random() < 0.4:
+            was = pending.pop(rng.randrange(len(pending)))
+            items.append(
+                replace(
+                    was,
+                    status="posted",
+                    amount_minor=was.amount_minor + rng.randint(1, 500),
+                    posted_at=(was.posted_at or now) + timedelta(days=rng.randint(0, 2)),
+                )
+            )
+        writer = elsewhere if rng.random() < 0.15 else engine
+        keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
+        with Session(writer) as session:
+            ingest(
+                session,
+                account=rng.choice([account, other]),
+                time_zone=TZ,
+                items=items,
+                now=now,
+                categorise=categoriser_hook(),
+                after_store=after_ingest_hook(),
+            )
+            if keep:
+                session.commit()
+            else:
+                session.rollback()
+        if rng.random() < 0.1:
+            with Session(engine) as session:
+                stored = session.exec(
+                    select(Transaction).where(col(Transaction.user_id) == user.id)
+                ).all()
+                correct(
+                    session,
+                    user_id=user.id,
+                    transaction=rng.choice(list(stored)),
+                    sub_category=rng.choice(["coffee", "groceries", "fast_food"]),
+                    always=rng.random() < 0.3,
+                    now=now,
+                )
+                session.commit()
+        with Session(engine) as session:
+            accounts = {a.id: a for a in session.exec(select(Account)).all()}
+            _check_readers(session, rng, user.id, now, accounts)
+    elsewhere.dispose()
+    # Both ways were taken many times (kept rows used, brought up to date by a batch; read
+    # again), and every answer matched a fresh read.
+    assert checked.uses - checked.reads > 100 and checked.reads > 20 and applied > 100
+
+
+def test_rows_are_read_again_after_a_rollback_and_after_another_process_wrote(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user("kept-days-stale@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    since = NOW.date() - timedelta(days=30)
+
+    def coffee(external_id: str, amount: int) -> NewTransaction:
+        return NewTransaction(
+            external_id=external_id,
+            amount_minor=amount,
+            description="STARBUCKS STORE 123 SEATTLE WA",
+            mcc="5814",
+            posted_at=NOW - timedelta(hours=1),
+        )
+
+    def store(on: Engine, items: list[NewTransaction], *, commit: bool = True) -> None:
+        with Session(on) as session:
+            ingest(
+                session,
+                account=account,
+                time_zone=TZ,
+                items=items,
+                now=NOW,
+                categorise=categoriser_hook(),
+            )
+            with kept_days.reading(session, user_id=user.id, since=since) as kept:
+                assert kept.sums(since, date.max) == _summed(
+                    _fresh(session, user.id, since), since, date.max
+                )
+            session.commit() if commit else session.rollback()
+
+    def coffee_total(on: Engine) -> int:
+        with (
+            Session(on) as session,
+            kept_days.reading(session, user_id=user.id, since=since) as kept,
+        ):
+            return sum(
+                total
+                for cell, (_, total) in kept.sums(since, date.max).items()
+                if cell.sub_category == "coffee"
+            )
+
+    store(engine, [coffee("s1", 400)])
+    assert coffee_total(engine) == 400
+    store(engine, [coffee("s2", 900)], commit=False)  # applied to what is kept, then rolled back
+    assert coffee_total(engine) == 400
+    elsewhere = make_engine(engine.url.render_as_string(hide_password=False))
+    store(elsewhere, [coffee("s3", 250)])
+    assert coffee_total(engine) == 650
+    elsewhere.dispose()
+
+
+def test_a_batch_applies_to_kept_rows_only_if_nothing_changed_them_meanwhile(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-days-race@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    since = NOW.date() - timedelta(days=30)
+    item = NewTransaction(
+        external_id="r1",
+        amount_minor=700,
+        description="SHELL OIL 5 HOUSTON TX",
+        mcc="5541",
+        posted_at=NOW,
+    )
+    with Session(engine) as session:
+        with kept_days.reading(session, user_id=user.id, since=since) as kept:
+            pass
+        real_count = kept_days.raw_count
+
+        def meanwhile(*args: Any) -> int:
+            changed = real_count(*args)
+            # Another thread's batch for the borrower was applied to the same kept rows
+            # between this stamp update and this batch's turn (and may yet roll back).
+            kept.stamp = kept_days.new_stamp()
+            return changed
+
+        monkeypatch.setattr(kept_days, "raw_count", meanwhile)
+        ingest(
+            session,
+            account=account,
+            time_zone=TZ,
+            items=[item],
+            now=NOW,
+            categorise=categoriser_hook(),
+        )
+        session.commit()
+    assert (id(engine), user.id) not in kept_days._KEPT  # dropped, not brought up to date
+    monkeypatch.setattr(kept_days, "raw_count", real_count)
+    with (
+        Session(engine) as session,
+        kept_days.reading(session, user_id=user.id, since=since) as again,
+    ):
+        assert again is not kept
+        assert again.cells == _fresh(session, user.id, since)
+
+
+def test_a_recount_forgets_and_a_bound_drops_the_least_used(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [make_user(f"kept-days-bound{i}@example.com", time_zone=TZ) for i in range(3)]
+    since = NOW.date() - timedelta(days=30)
+    monkeypatch.setattr(kept_days, "MAX_KEPT", 2)
+    with Session(engine) as session:
+        for user in users:
+            with kept_days.reading(session, user_id=user.id, since=since):
+                pass
+    kept = [key[1] for key in kept_days._KEPT if key[0] == id(engine)]
+    assert kept == [users[1].id, users[2].id]
+    with Session(engine) as session:
+        kept_days.changed(session, user_id=users[2].id)
+        session.commit()
+    assert (id(engine), users[2].id) not in kept_days._KEPT
+
+
+def test_sums_refuse_days_before_those_kept() -> None:
+    kept = KeptDays(None, date(2026, 11, 1))
+    with pytest.raises(ValueError, match="not kept"):
+        kept.sums(date(2026, 10, 31), date(2026, 11, 30))
