@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import threading
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -46,7 +47,9 @@ class KeptDays:
     """One borrower's `spending_days` rows from `first_day` on, as of `stamp`.
 
     `cells` holds, per cell, each day's [entries, total_minor]. `sums` adds them up over a range
-    of days; each range asked for is kept up to date by `add` until the rows are dropped.
+    of days; each range asked for is kept up to date by `add` until the rows are dropped. A new
+    range is summed from each cell's running totals in day order (worked out again only for the
+    cells changed since).
     """
 
     def __init__(self, stamp: int | None, first_day: date) -> None:
@@ -54,12 +57,14 @@ class KeptDays:
         self.cells: dict[Cell, dict[date, list[int]]] = {}
         self._sums: dict[tuple[date, date], dict[Cell, list[int]]] = {}
         self._holding: dict[date, list[dict[Cell, list[int]]]] = {}  # the ranges holding a day
+        self._running: dict[Cell, tuple[list[date], list[int], list[int]]] = {}
 
     def add(self, cell: Cell, day: date, entries: int, total_minor: int) -> None:
         """Count a group of transactions in (as `spending_days.add` upserts them)."""
         if day < self.first_day:
             return
         _plus(self.cells.setdefault(cell, {}), day, entries, total_minor)
+        self._running.pop(cell, None)
         holding = self._holding.get(day)
         if holding is None:
             holding = self._holding[day] = [
@@ -79,10 +84,24 @@ class KeptDays:
                 self._sums.clear()  # yesterday's ranges, most likely
             self._holding.clear()
             found = self._sums[(since, until)] = {}
-            for cell, days in self.cells.items():
-                for day, (entries, total) in days.items():
-                    if since <= day <= until:
-                        _plus(found, cell, entries, total)
+            for cell in self.cells:
+                days, entries, totals = self._running_totals(cell)
+                first, last = bisect_left(days, since), bisect_right(days, until)
+                if last > first:
+                    found[cell] = [entries[last] - entries[first], totals[last] - totals[first]]
+        return found
+
+    def _running_totals(self, cell: Cell) -> tuple[list[date], list[int], list[int]]:
+        """The cell's days in order, with the entries and totals of the days before each."""
+        found = self._running.get(cell)
+        if found is None:
+            days = sorted(self.cells[cell])
+            entries, totals = [0], [0]
+            for day in days:
+                day_entries, day_total = self.cells[cell][day]
+                entries.append(entries[-1] + day_entries)
+                totals.append(totals[-1] + day_total)
+            found = self._running[cell] = (days, entries, totals)
         return found
 
 
