@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlmodel import Session
@@ -31,6 +31,11 @@ from sqlmodel import Session
 from billbot.db import raw_count, raw_rows, raw_write
 
 MAX_KEPT = 512  # borrowers (per database)
+MAX_ROWS_KEPT = 200_000  # day rows across them (a few hundred bytes each)
+# Days kept more than twice this before a reader's first are trimmed to this before it: the
+# event scenarios' readers look back from 31 (limit periods) to about 100 days (history), so a
+# trim never takes away a day another of them reads.
+KEEP_BEFORE = timedelta(days=120)
 
 
 class Cell(NamedTuple):
@@ -55,6 +60,7 @@ class KeptDays:
     def __init__(self, stamp: int | None, first_day: date) -> None:
         self.stamp, self.first_day = stamp, first_day
         self.cells: dict[Cell, dict[date, list[int]]] = {}
+        self.rows = 0  # day rows held
         self._sums: dict[tuple[date, date], dict[Cell, list[int]]] = {}
         self._holding: dict[date, list[dict[Cell, list[int]]]] = {}  # the ranges holding a day
         self._running: dict[Cell, tuple[list[date], list[int], list[int]]] = {}
@@ -63,7 +69,9 @@ class KeptDays:
         """Count a group of transactions in (as `spending_days.add` upserts them)."""
         if day < self.first_day:
             return
-        _plus(self.cells.setdefault(cell, {}), day, entries, total_minor)
+        days = self.cells.setdefault(cell, {})
+        self.rows += day not in days
+        _plus(days, day, entries, total_minor)
         self._running.pop(cell, None)
         holding = self._holding.get(day)
         if holding is None:
@@ -90,6 +98,19 @@ class KeptDays:
                 if last > first:
                     found[cell] = [entries[last] - entries[first], totals[last] - totals[first]]
         return found
+
+    def trim(self, first_day: date) -> None:
+        """Drop the days before `first_day` (and the ranges and running totals that held
+        them)."""
+        for days in self.cells.values():
+            for day in [day for day in days if day < first_day]:
+                del days[day]
+                self.rows -= 1
+        self.cells = {cell: days for cell, days in self.cells.items() if days}
+        self.first_day = first_day
+        self._sums = {key: sums for key, sums in self._sums.items() if key[0] >= first_day}
+        self._holding.clear()
+        self._running.clear()
 
     def _running_totals(self, cell: Cell) -> tuple[list[date], list[int], list[int]]:
         """The cell's days in order, with the entries and totals of the days before each."""
@@ -152,14 +173,18 @@ def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays
         kept = _KEPT.get(key)
         if kept is not None and kept.stamp == stamp and kept.first_day <= since:
             _KEPT.move_to_end(key)
+            if kept.first_day < since - 2 * KEEP_BEFORE:
+                kept.trim(since - KEEP_BEFORE)
             yield kept
             return
     fresh = _read(session, user_id, stamp, since)
     with _LOCK:
         _KEPT[key] = fresh
         _KEPT.move_to_end(key)
-        while len(_KEPT) > MAX_KEPT:
-            _KEPT.popitem(last=False)
+        held = sum(kept.rows for kept in _KEPT.values())
+        while len(_KEPT) > 1 and (len(_KEPT) > MAX_KEPT or held > MAX_ROWS_KEPT):
+            _, dropped = _KEPT.popitem(last=False)
+            held -= dropped.rows
         yield fresh
 
 

@@ -390,3 +390,42 @@ def test_sums_refuse_days_before_those_kept() -> None:
     kept = KeptDays(None, date(2026, 11, 1))
     with pytest.raises(ValueError, match="not kept"):
         kept.sums(date(2026, 10, 31), date(2026, 11, 30))
+
+
+def test_trimming_drops_old_days_and_keeps_later_sums_right() -> None:
+    kept = KeptDays(1, date(2026, 1, 1))
+    cells = [Cell(1, "USD", "purchase", "food", "coffee"), Cell(1, "USD", "fee", "fees", "")]
+    for offset in range(0, 200, 3):
+        for n, cell in enumerate(cells):
+            kept.add(cell, date(2026, 1, 1) + timedelta(days=offset), 1 + n, 100 * offset + n)
+    whole = kept.sums(date(2026, 1, 1), date.max)
+    late = kept.sums(date(2026, 5, 1), date(2026, 6, 30))
+    before = {cell: list(counts) for cell, counts in late.items()}
+    kept.trim(date(2026, 4, 1))
+    assert kept.first_day == date(2026, 4, 1)
+    assert all(day >= date(2026, 4, 1) for days in kept.cells.values() for day in days)
+    assert kept.rows == sum(len(days) for days in kept.cells.values())
+    assert kept.sums(date(2026, 5, 1), date(2026, 6, 30)) == before
+    assert (date(2026, 1, 1), date.max) not in kept._sums and whole  # the range before is gone
+    # Ranges summed after the trim still take later batches.
+    kept.add(cells[0], date(2026, 5, 2), 1, 7)
+    assert kept.sums(date(2026, 5, 1), date(2026, 6, 30))[cells[0]][1] == before[cells[0]][1] + 7
+
+
+def test_the_rows_bound_drops_the_least_used_borrowers(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-days-rows@example.com", time_zone=TZ)
+    since = NOW.date() - timedelta(days=30)
+    heavy, light = KeptDays(None, since), KeptDays(None, since)
+    heavy.rows, light.rows = 900, 50
+    kept_days.forget_all()
+    kept_days._KEPT[(0, -1)] = heavy
+    kept_days._KEPT[(0, -2)] = light
+    monkeypatch.setattr(kept_days, "MAX_ROWS_KEPT", 100)
+    with (
+        Session(engine) as session,
+        kept_days.reading(session, user_id=user.id, since=since),
+    ):
+        pass
+    assert list(kept_days._KEPT) == [(0, -2), (id(engine), user.id)]
