@@ -53,8 +53,9 @@ class KeptDays:
 
     `cells` holds, per cell, each day's [entries, total_minor]. `sums` adds them up over a range
     of days; each range asked for is kept up to date by `add` until the rows are dropped. A new
-    range is summed from each cell's running totals in day order (worked out again only for the
-    cells changed since).
+    range is summed from each cell's running totals in day order (brought up to date when a
+    batch adds to a cell's latest day or a later one, worked out again when it adds to an
+    earlier one).
     """
 
     def __init__(self, stamp: int | None, first_day: date) -> None:
@@ -72,7 +73,18 @@ class KeptDays:
         days = self.cells.setdefault(cell, {})
         self.rows += day not in days
         _plus(days, day, entries, total_minor)
-        self._running.pop(cell, None)
+        running = self._running.get(cell)
+        if running is not None:  # brought up to date for the latest day, else worked out again
+            in_order, entries_before, totals_before = running
+            if in_order and day == in_order[-1]:
+                entries_before[-1] += entries
+                totals_before[-1] += total_minor
+            elif not in_order or day > in_order[-1]:
+                in_order.append(day)
+                entries_before.append(entries_before[-1] + entries)
+                totals_before.append(totals_before[-1] + total_minor)
+            else:
+                del self._running[cell]
         holding = self._holding.get(day)
         if holding is None:
             holding = self._holding[day] = [
@@ -113,7 +125,8 @@ class KeptDays:
         self._running.clear()
 
     def _running_totals(self, cell: Cell) -> tuple[list[date], list[int], list[int]]:
-        """The cell's days in order, with the entries and totals of the days before each."""
+        """The cell's days in order, with the entries and totals of the days before each (and,
+        last, of all of them)."""
         found = self._running.get(cell)
         if found is None:
             days = sorted(self.cells[cell])

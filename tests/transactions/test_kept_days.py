@@ -429,3 +429,38 @@ def test_the_rows_bound_drops_the_least_used_borrowers(
     ):
         pass
     assert list(kept_days._KEPT) == [(0, -2), (id(engine), user.id)]
+
+
+def test_range_sums_equal_a_recount_through_random_adds_in_and_out_of_day_order() -> None:
+    rng = random.Random(11)
+    first = date(2026, 8, 1)
+    kept = KeptDays(1, first)
+    cells = [
+        Cell(1, "USD", "purchase", "food", "coffee"),
+        Cell(1, "USD", "purchase", "food", "groceries"),
+        Cell(2, "USD", "refund", "food", "coffee"),
+    ]
+    added: list[tuple[Cell, date, int, int]] = []
+    latest = first
+    for step in range(600):
+        if rng.random() < 0.1:
+            latest += timedelta(days=1)
+        # Mostly on the latest day, sometimes days back, now and then before the kept days.
+        day = latest - timedelta(days=rng.choice([0, 0, 0, 1, 5, 40, 120]))
+        cell, amount = rng.choice(cells), rng.randint(-500, 5_000)
+        kept.add(cell, day, 1, amount)
+        if day >= first:
+            added.append((cell, day, 1, amount))
+        if step % 7 == 0:
+            since = max(
+                first, rng.choice([first, latest - timedelta(days=6), latest.replace(day=1)])
+            )
+            until = rng.choice([latest, date.max, since + timedelta(days=6)])
+            expected: dict[Cell, list[int]] = {}
+            for at_cell, at_day, entries, total in added:
+                if since <= at_day <= until:
+                    counts = expected.setdefault(at_cell, [0, 0])
+                    counts[0] += entries
+                    counts[1] += total
+            assert kept.sums(since, until) == expected, (step, since, until)
+    assert kept.rows == len({(cell, day) for cell, day, _, _ in added})
