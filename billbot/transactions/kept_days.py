@@ -12,13 +12,15 @@ the stored stamp is the one they were kept at; otherwise (another process wrote,
 rolled back, the rows kept start too late) they are read again. Stamps are random, never
 counted up, so a rolled-back stamp is never seen again.
 
-Readers hold the kept rows only inside `reading`, under this module's lock.
+Readers hold the kept rows only inside `reading`, under this module's lock; the stored stamp is
+read at most once per database transaction (not at all after this process's batch wrote it).
 """
 
 from __future__ import annotations
 
 import random
 import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,6 +28,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from billbot.db import raw_count, raw_rows, raw_write
@@ -60,6 +63,9 @@ class KeptDays:
 
     def __init__(self, stamp: int | None, first_day: date) -> None:
         self.stamp, self.first_day = stamp, first_day
+        # The database transaction (innermost) in which `stamp` was last read or written: in it,
+        # the stamp is not read again.
+        self.checked_in: weakref.ref[SessionTransaction] | None = None
         self.cells: dict[Cell, dict[date, list[int]]] = {}
         self.rows = 0  # day rows held
         self._sums: dict[tuple[date, date], dict[Cell, list[int]]] = {}
@@ -178,19 +184,32 @@ def new_stamp() -> int:
 @contextmanager
 def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays]:
     """The borrower's rows from `since` on (at least), as the database holds them now in this
-    transaction; kept rows when their stamp is current, else read (and kept)."""
+    transaction; kept rows when their stamp is current, else read (and kept).
+
+    The stored stamp is read once per database transaction (or after this process's batch gave
+    a new one in it): within it, a change from elsewhere would wait for this transaction's
+    own, or would be seen no sooner than a snapshot taken at its first read.
+    """
     key = (_database(session), user_id)
-    rows = raw_rows(session, _READ_STAMP, [user_id])
-    stamp = int(rows[0][0]) if rows else None
+    transaction = _transaction(session)
+    with _LOCK:
+        kept = _KEPT.get(key)
+        checked_in = kept.checked_in() if kept is not None and kept.checked_in else None
+        stamp = kept.stamp if kept is not None and checked_in is transaction else None
+    if checked_in is not transaction:
+        rows = raw_rows(session, _READ_STAMP, [user_id])
+        stamp = int(rows[0][0]) if rows else None
     with _LOCK:
         kept = _KEPT.get(key)
         if kept is not None and kept.stamp == stamp and kept.first_day <= since:
+            kept.checked_in = weakref.ref(transaction)
             _KEPT.move_to_end(key)
             if kept.first_day < since - 2 * KEEP_BEFORE:
                 kept.trim(since - KEEP_BEFORE)
             yield kept
             return
     fresh = _read(session, user_id, stamp, since)
+    fresh.checked_in = weakref.ref(transaction)
     with _LOCK:
         _KEPT[key] = fresh
         _KEPT.move_to_end(key)
@@ -199,6 +218,14 @@ def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays
             _, dropped = _KEPT.popitem(last=False)
             held -= dropped.rows
         yield fresh
+
+
+def _transaction(session: Session) -> SessionTransaction:
+    """The session's innermost database transaction (begun if none is)."""
+    session.connection()
+    found = session.get_nested_transaction() or session.get_transaction()
+    assert found is not None
+    return found
 
 
 def _read(session: Session, user_id: int, stamp: int | None, since: date) -> KeptDays:
@@ -250,6 +277,7 @@ def added(session: Session, groups: Mapping[tuple[Any, ...], Sequence[int]]) -> 
                 cell = Cell(account, currency, kind, category, sub)
                 kept.add(cell, day, len(amounts), sum(amounts))
             kept.stamp = stamp
+            kept.checked_in = weakref.ref(_transaction(session))
 
 
 def changed(session: Session, *, user_id: int) -> None:

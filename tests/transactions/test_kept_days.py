@@ -464,3 +464,42 @@ def test_range_sums_equal_a_recount_through_random_adds_in_and_out_of_day_order(
                     counts[1] += total
             assert kept.sums(since, until) == expected, (step, since, until)
     assert kept.rows == len({(cell, day) for cell, day, _, _ in added})
+
+
+def test_a_batch_in_a_savepoint_rolled_back_is_not_kept_for_the_transaction_around_it(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user("kept-days-savepoint@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    since = NOW.date() - timedelta(days=30)
+
+    def fuel(external_id: str, amount: int) -> NewTransaction:
+        return NewTransaction(
+            external_id=external_id,
+            amount_minor=amount,
+            description="SHELL OIL 5 HOUSTON TX",
+            mcc="5541",
+            posted_at=NOW - timedelta(hours=2),
+        )
+
+    def store(session: Session, item: NewTransaction) -> None:
+        ingest(
+            session,
+            account=account,
+            time_zone=TZ,
+            items=[item],
+            now=NOW,
+            categorise=categoriser_hook(),
+        )
+
+    with Session(engine) as session:
+        store(session, fuel("p1", 1_000))
+        with kept_days.reading(session, user_id=user.id, since=since):
+            pass
+        savepoint = session.begin_nested()
+        store(session, fuel("p2", 2_500))  # applied to the kept rows, in the savepoint
+        savepoint.rollback()
+        with kept_days.reading(session, user_id=user.id, since=since) as kept:
+            assert kept.cells == _fresh(session, user.id, since)
+            assert sum(total for _, total in kept.sums(since, date.max).values()) == 1_000
+        session.commit()
