@@ -44,18 +44,25 @@ def _alike(amount: int, other: int) -> bool:
 Kind = tuple[str, str, str | None, str | None]  # merchant, currency, category, sub-category
 
 
-def _where(user_id: int, kind: Kind, since: date) -> tuple[str, list[object]]:
+def _where(user_id: int, kind: Kind, since: date, *, sqlite: bool) -> tuple[str, list[object]]:
     """A merchant's purchases of one kind, by the leading columns of the spending index
-    (user, currency, kind, status, labels, merchant, day): a seek, not a scan of their days."""
+    (user, currency, kind, status, labels, merchant, day): a seek, not a scan of their days.
+
+    On SQLite the text is the same for every kind (`IS` matches a bound NULL too, and still
+    seeks), so a statement of so many kinds is prepared once per connection.
+    """
     merchant, currency, category, sub_category = kind
     where = "user_id = {mark} AND currency = {mark} AND kind = 'purchase' "
     where += "AND status IN ('pending', 'posted')"
     params: list[object] = [user_id, currency]
     for column, value in (("category", category), ("sub_category", sub_category)):
-        if value is None:
+        if sqlite:
+            where += f" AND {column} IS {{mark}}"  # a fixed column name, the value bound
+            params.append(value)
+        elif value is None:
             where += f" AND {column} IS NULL"
         else:
-            where += f" AND {column} = {{mark}}"  # a fixed column name, the value bound
+            where += f" AND {column} = {{mark}}"
             params.append(value)
     return where + " AND merchant_name = {mark} AND local_date >= {mark}", [
         *params,
@@ -89,13 +96,13 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
         context,
         rare,
         since,
-        lambda _, where: (
-            "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "  # noqa: S608
-            f"FROM transactions WHERE {where}"
+        lambda number, where: (
+            f"SELECT {number}, merchant_name, currency, posted_at, amount_minor, account_id, "  # noqa: S608
+            f"external_id FROM transactions WHERE {where}"
         ),
     )
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
-    for merchant, currency, at, amount, account_id, external_id in charges:
+    for _, merchant, currency, at, amount, account_id, external_id in charges:
         found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
     return found
 
@@ -103,18 +110,25 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
 def _each_kind(
     context: EventContext, kinds: list[Kind], since: date, part: Callable[[int, str], str]
 ) -> list[tuple[Any, ...]]:
-    """The rows of `part(number, where)` for each kind, read as one UNION ALL per chunk.
+    """The rows of `part(number, where)` for each kind, read as one UNION ALL per chunk; each
+    row starts with its kind's number.
 
-    Only fixed text, numbers and placeholders go into the statement.
+    A chunk is padded with its last kind to a power of two (at most `_PER_QUERY` parts), so
+    its statement is one of a few shapes the driver has prepared before; the padding's rows are
+    dropped. Only fixed text, numbers and placeholders go into the statement.
     """
+    sqlite = context.session.connection().dialect.name == "sqlite"
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(kinds), _PER_QUERY):
+        chunk = kinds[start : start + _PER_QUERY]
+        size = min(_PER_QUERY, 1 << (len(chunk) - 1).bit_length())
         parts, params = [], []
-        for number, kind in enumerate(kinds[start : start + _PER_QUERY], start=start):
-            where, values = _where(context.user_id, kind, since)
+        for number, kind in enumerate(chunk + chunk[-1:] * (size - len(chunk)), start=start):
+            where, values = _where(context.user_id, kind, since, sqlite=sqlite)
             parts.append(part(number, where))
             params += values
-        rows += raw_rows(context.session, " UNION ALL ".join(parts), params)
+        found = raw_rows(context.session, " UNION ALL ".join(parts), params)
+        rows += [row for row in found if row[0] < start + len(chunk)]
     return rows
 
 

@@ -353,3 +353,59 @@ def test_queries_per_batch_do_not_grow_with_rows(
         return [s for s in statements if "FROM outbox_messages" not in s]
 
     assert len(reads(large)) == len(reads(small)) <= 8
+
+
+def test_recurring_charge_for_an_unlabelled_merchant_among_others_read_once_each(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    from billbot.scenarios import recurring_charge
+    from billbot.scenarios.events import EventContext, Purchase, read_borrower
+    from billbot.transactions.models import Transaction
+
+    user, account = _borrower(make_user, make_account, email="unlabelled@example.com")
+    _post(
+        engine,
+        account,
+        user.time_zone,
+        [("pw-10", "POWER Co", 6_100, NOW - timedelta(days=30))],
+        NOW,
+    )
+    # Three kinds in the batch (the statement is padded to four), the unlabelled one last.
+    batch = [
+        ("coffee-1", "COFFEE Blue", 450, NOW - timedelta(hours=2)),
+        ("grocer-1", "GROCER Fresh", 3_000, NOW - timedelta(hours=2)),
+        ("pw-11", "POWER Co", 6_150, NOW - timedelta(hours=1)),
+    ]
+    _post(engine, account, user.time_zone, batch, NOW)
+    (new,) = _messages(engine, "recurring_charge")
+    assert "POWER Co" in new.body
+    with Session(engine) as session:
+        borrower = read_borrower(session, user.id)
+        assert borrower is not None
+        stored = session.exec(select(Transaction).where(col(Transaction.user_id) == user.id)).all()
+        context = EventContext(
+            session,
+            borrower,
+            account_id=account.id,
+            now=NOW,
+            purchases=[
+                Purchase(
+                    t.account_id,
+                    t.external_id,
+                    t.posted_at,
+                    t.local_date,
+                    t.amount_minor,
+                    t.currency,
+                    t.merchant_name or "",
+                    t.category,
+                    t.sub_category,
+                )
+                for t in stored
+                if t.external_id in {"coffee-1", "grocer-1", "pw-11"}
+            ],
+        )
+        history = recurring_charge._history(context)
+    # Each stored charge once (the padding read nothing twice), the unlabelled merchant's too.
+    assert sorted(c[3] for c in history[("POWER Co", "USD")]) == ["pw-10", "pw-11"]
+    assert [c[3] for c in history[("COFFEE Blue", "USD")]] == ["coffee-1"]
+    assert [c[3] for c in history[("GROCER Fresh", "USD")]] == ["grocer-1"]
