@@ -48,8 +48,8 @@ def _where(user_id: int, kind: Kind, since: date, *, sqlite: bool) -> tuple[str,
     """A merchant's purchases of one kind, by the leading columns of the spending index
     (user, currency, kind, status, labels, merchant, day): a seek, not a scan of their days.
 
-    On SQLite the text is the same for every kind (`IS` matches a bound NULL too, and still
-    seeks), so a statement of so many kinds is prepared once per connection.
+    On SQLite the text is the same whether a label is missing or not (`IS` matches a bound NULL
+    too, and still seeks), so the driver prepares a statement of so many kinds once.
     """
     merchant, currency, category, sub_category = kind
     where = "user_id = {mark} AND currency = {mark} AND kind = 'purchase' "
@@ -96,13 +96,13 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
         context,
         rare,
         since,
-        lambda number, where: (
-            f"SELECT {number}, merchant_name, currency, posted_at, amount_minor, account_id, "  # noqa: S608
-            f"external_id FROM transactions WHERE {where}"
+        lambda _, where: (
+            "SELECT merchant_name, currency, posted_at, amount_minor, account_id, external_id "  # noqa: S608
+            f"FROM transactions WHERE {where}"
         ),
     )
     found: dict[tuple[str, str], list[Charge]] = defaultdict(list)
-    for _, merchant, currency, at, amount, account_id, external_id in charges:
+    for merchant, currency, at, amount, account_id, external_id in charges:
         found[(merchant or "", currency)].append((_utc(at), int(amount), account_id, external_id))
     return found
 
@@ -110,25 +110,19 @@ def _history(context: EventContext) -> dict[tuple[str, str], list[Charge]]:
 def _each_kind(
     context: EventContext, kinds: list[Kind], since: date, part: Callable[[int, str], str]
 ) -> list[tuple[Any, ...]]:
-    """The rows of `part(number, where)` for each kind, read as one UNION ALL per chunk; each
-    row starts with its kind's number.
+    """The rows of `part(number, where)` for each kind, read as one UNION ALL per chunk.
 
-    A chunk is padded with its last kind to a power of two (at most `_PER_QUERY` parts), so
-    its statement is one of a few shapes the driver has prepared before; the padding's rows are
-    dropped. Only fixed text, numbers and placeholders go into the statement.
+    Only fixed text, numbers and placeholders go into the statement.
     """
     sqlite = context.session.connection().dialect.name == "sqlite"
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(kinds), _PER_QUERY):
-        chunk = kinds[start : start + _PER_QUERY]
-        size = min(_PER_QUERY, 1 << (len(chunk) - 1).bit_length())
         parts, params = [], []
-        for number, kind in enumerate(chunk + chunk[-1:] * (size - len(chunk)), start=start):
+        for number, kind in enumerate(kinds[start : start + _PER_QUERY], start=start):
             where, values = _where(context.user_id, kind, since, sqlite=sqlite)
             parts.append(part(number, where))
             params += values
-        found = raw_rows(context.session, " UNION ALL ".join(parts), params)
-        rows += [row for row in found if row[0] < start + len(chunk)]
+        rows += raw_rows(context.session, " UNION ALL ".join(parts), params)
     return rows
 
 

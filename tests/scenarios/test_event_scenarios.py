@@ -355,7 +355,7 @@ def test_queries_per_batch_do_not_grow_with_rows(
     assert len(reads(large)) == len(reads(small)) <= 8
 
 
-def test_recurring_charge_for_an_unlabelled_merchant_among_others_read_once_each(
+def test_recurring_charge_for_an_unlabelled_merchant_among_labelled_ones(
     engine: Engine, make_user: Any, make_account: Any
 ) -> None:
     from billbot.scenarios import recurring_charge
@@ -370,7 +370,7 @@ def test_recurring_charge_for_an_unlabelled_merchant_among_others_read_once_each
         [("pw-10", "POWER Co", 6_100, NOW - timedelta(days=30))],
         NOW,
     )
-    # Three kinds in the batch (the statement is padded to four), the unlabelled one last.
+    # Three merchants in the batch, the unlabelled one (no category, no sub-category) last.
     batch = [
         ("coffee-1", "COFFEE Blue", 450, NOW - timedelta(hours=2)),
         ("grocer-1", "GROCER Fresh", 3_000, NOW - timedelta(hours=2)),
@@ -405,7 +405,7 @@ def test_recurring_charge_for_an_unlabelled_merchant_among_others_read_once_each
             ],
         )
         history = recurring_charge._history(context)
-    # Each stored charge once (the padding read nothing twice), the unlabelled merchant's too.
+    # Each merchant's stored charges, the unlabelled one's matched by its missing labels.
     assert sorted(c[3] for c in history[("POWER Co", "USD")]) == ["pw-10", "pw-11"]
     assert [c[3] for c in history[("COFFEE Blue", "USD")]] == ["coffee-1"]
     assert [c[3] for c in history[("GROCER Fresh", "USD")]] == ["grocer-1"]
