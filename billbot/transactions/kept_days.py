@@ -12,8 +12,9 @@ the stored stamp is the one they were kept at; otherwise (another process wrote,
 rolled back, the rows kept start too late) they are read again. Stamps are random, never
 counted up, so a rolled-back stamp is never seen again.
 
-Readers hold the kept rows only inside `reading`, under this module's lock; the stored stamp is
-read at most once per database transaction (not at all after this process's batch wrote it).
+Readers hold the kept rows only inside `reading`, under this module's lock (so they only sum
+there, never call back into this module). The stored stamp is read at most once per database
+transaction, and not at all after this process's batch wrote it.
 """
 
 from __future__ import annotations
