@@ -322,10 +322,13 @@ def fresh_database(path: Path) -> tuple[str, int]:
     return url, account_id
 
 
-def report(label: str, count: int, took: dict[bool, float]) -> None:
+def report(label: str, count: int, took: dict[bool, float], posts: int) -> None:
+    """One case's rates and ratio, and what the scenarios add to each post (ms)."""
     print(
         f"{label}: on {count / took[True]:,.0f} tx/s, off {count / took[False]:,.0f} tx/s; "
-        f"on/off ratio = {took[False] / took[True]:.2f} (target >= 0.8)",
+        f"on/off ratio = {took[False] / took[True]:.2f} (target >= 0.8); per post "
+        f"{took[False] / posts * 1000:.2f} ms off, +{(took[True] - took[False]) / posts * 1000:.2f}"
+        " ms with the scenarios",
         flush=True,
     )
 
@@ -406,16 +409,13 @@ def main() -> None:
         # The issuer posting in batches: each post goes to a database with the scenarios on and
         # to one with them off, alternately first; `--repeats` runs, each on fresh databases.
         for round_ in range(args.repeats):
-            took, on_url = interleaved(
-                root,
-                f"batches-{round_}",
-                history=[],
-                posts=operator_posts(args.batch_rows, batch=BATCH, seed=7 + round_),
-            )
+            posts = operator_posts(args.batch_rows, batch=BATCH, seed=7 + round_)
+            took, on_url = interleaved(root, f"batches-{round_}", history=[], posts=posts)
             report(
                 f"operator batches of {BATCH}, heavy borrower (two weeks, random order)",
                 args.batch_rows,
                 took,
+                len(posts),
             )
         print(f"  messages the scenarios queued (last run): {queued_by_scenario(on_url)}")
         # Borrowers who already have 90 days of history, posted day by day as they buy: a heavy
@@ -429,16 +429,15 @@ def main() -> None:
         ):
             history = purchases(90 * per_day, now=start, back=(0, 90 * 1440), seed=11, tag="h")
             for round_ in range(args.repeats):
+                posts = daily_posts(days, per_day=per_day, batch=batch, start=start)
                 took, on_url = interleaved(
-                    root,
-                    f"history-{per_day}-{batch}-{round_}",
-                    history=history,
-                    posts=daily_posts(days, per_day=per_day, batch=batch, start=start),
+                    root, f"history-{per_day}-{batch}-{round_}", history=history, posts=posts
                 )
                 report(
                     f"{label} with 90 days of history, posts of {batch} over {days} days",
                     per_day * days,
                     took,
+                    len(posts),
                 )
             print(f"  messages the scenarios queued (last run): {queued_by_scenario(on_url)}")
 

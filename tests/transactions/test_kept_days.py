@@ -503,3 +503,61 @@ def test_a_batch_in_a_savepoint_rolled_back_is_not_kept_for_the_transaction_arou
             assert kept.cells == _fresh(session, user.id, since)
             assert sum(total for _, total in kept.sums(since, date.max).values()) == 1_000
         session.commit()
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("os").environ.get("BILLBOT_TEST_DATABASE_URL", ""),
+    reason="concurrent writers are PostgreSQL's",
+)
+def test_two_threads_posting_for_one_borrower_keep_their_days_right_on_postgresql(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user("kept-days-threads@example.com", time_zone=TZ)
+    accounts = [make_account(user.id, name=f"Card {n}", closing_day=28) for n in range(2)]
+    since = NOW.date() - timedelta(days=60)
+
+    def post(n: int) -> None:
+        rng = random.Random(n)
+        for round_ in range(15):
+            description, mcc = rng.choice(MERCHANTS)
+            items = [
+                NewTransaction(
+                    external_id=f"t{n}-{round_}-{i}",
+                    amount_minor=rng.randint(100, 9_000),
+                    description=description,
+                    mcc=mcc,
+                    posted_at=NOW - timedelta(hours=rng.randint(0, 24 * 20)),
+                )
+                for i in range(rng.randint(1, 5))
+            ]
+            with Session(engine) as session:
+                ingest(
+                    session,
+                    account=accounts[n],
+                    time_zone=TZ,
+                    items=items,
+                    now=NOW,
+                    categorise=categoriser_hook(),
+                    after_store=after_ingest_hook(),
+                )
+                session.commit()
+            # What this process keeps equals the database, in one snapshot (the other thread
+            # commits meanwhile).
+            with Session(engine) as session:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                with kept_days.reading(session, user_id=user.id, since=since) as kept:
+                    assert kept.cells == _fresh(session, user.id, since)
+                    compared.append(n)
+
+    compared: list[int] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(post, range(2)))
+    assert sorted(compared) == [0] * 15 + [1] * 15
+    with (
+        Session(engine) as session,
+        kept_days.reading(session, user_id=user.id, since=since) as kept,
+    ):
+        assert kept.cells == _fresh(session, user.id, since)
+        assert kept.sums(since, date.max) == _summed(kept.cells, since, date.max)
