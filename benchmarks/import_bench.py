@@ -13,7 +13,9 @@ for the issuer posting: a heavy borrower's purchases of the last two weeks in ra
 100 at a time, and borrowers who already have 90 days of history posting day by day as they buy
 (a heavy one, 350 a day, 100 at a time; an everyday one, 10 a day, 5 and 1 at a time). Each
 issuer post goes to a database with the scenarios on and to one with them off, alternately
-first, so the machine's drift falls on both; every one of `--repeats` runs is printed.
+first, so the machine's drift falls on both; every one of `--repeats` runs is printed, with
+what the scenarios add to each post in ms. The 0.8 target is for the file import and the
+batches of 100; posts of 5 and 1 show the scenarios' fixed cost per post.
 """
 
 from __future__ import annotations
@@ -322,11 +324,18 @@ def fresh_database(path: Path) -> tuple[str, int]:
     return url, account_id
 
 
-def report(label: str, count: int, took: dict[bool, float], posts: int) -> None:
-    """One case's rates and ratio, and what the scenarios add to each post (ms)."""
+def report(
+    label: str, count: int, took: dict[bool, float], posts: int, *, batches: bool = True
+) -> None:
+    """One case's rates and ratio, and what the scenarios add to each post (ms).
+
+    The 0.8 target is for file imports and the issuer's batches; a post of a few purchases is
+    mostly the scenarios' fixed cost per post (a handful of small reads), shown in ms.
+    """
+    target = "target >= 0.8" if batches else "a few per post: fixed cost, no target"
     print(
         f"{label}: on {count / took[True]:,.0f} tx/s, off {count / took[False]:,.0f} tx/s; "
-        f"on/off ratio = {took[False] / took[True]:.2f} (target >= 0.8); per post "
+        f"on/off ratio = {took[False] / took[True]:.2f} ({target}); per post "
         f"{took[False] / posts * 1000:.2f} ms off, +{(took[True] - took[False]) / posts * 1000:.2f}"
         " ms with the scenarios",
         flush=True,
@@ -438,6 +447,7 @@ def main() -> None:
                     per_day * days,
                     took,
                     len(posts),
+                    batches=batch >= BATCH,
                 )
             print(f"  messages the scenarios queued (last run): {queued_by_scenario(on_url)}")
 

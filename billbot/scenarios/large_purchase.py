@@ -11,7 +11,7 @@ most `MAX_PER_BATCH` per batch, the largest first, so a big batch never floods.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -68,28 +68,26 @@ def median_without(amounts: Sequence[int], leave_out: list[int]) -> int | None:
     among them leaves nothing out); whole (the mean of the middle two, truncated). None below
     `MIN_HISTORY` amounts.
 
-    Nothing is copied: the k-th amount is found by bisecting `amounts`, counting the few left
-    out, so a long history costs a few dozen look-ups.
+    Nothing is copied: the places of the amounts left out are found by bisecting `amounts`, and
+    the k-th amount left is the k-th place stepped past the left-out places at or before it, so
+    a long history costs a few look-ups per amount left out.
     """
-    out: list[int] = []  # sorted as it grows
-    for amount in sorted(leave_out):
-        held = bisect_right(amounts, amount) - bisect_left(amounts, amount)
-        if held > bisect_right(out, amount) - bisect_left(out, amount):
-            out.append(amount)
-    size = len(amounts) - len(out)
+    gone: list[int] = []  # places in `amounts` taken out, ascending
+    for amount, times in sorted(Counter(leave_out).items()):
+        first = bisect_left(amounts, amount)
+        held = bisect_right(amounts, amount, lo=first) - first
+        gone.extend(range(first, first + min(times, held)))
+    size = len(amounts) - len(gone)
     if size < MIN_HISTORY:
         return None
 
-    def kth(k: int) -> int:  # the k-th smallest left, from 0: the first with more than k at most it
-        low, high = 0, len(amounts)
-        while low < high:
-            middle = (low + high) // 2
-            value = amounts[middle]
-            if bisect_right(amounts, value) - bisect_right(out, value) > k:
-                high = middle
-            else:
-                low = middle + 1
-        return amounts[low]
+    def kth(k: int) -> int:  # the k-th smallest left, from 0
+        place = k
+        for taken in gone:
+            if taken > place:
+                break
+            place += 1
+        return amounts[place]
 
     if size % 2:
         return kth(size // 2)
