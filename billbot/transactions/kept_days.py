@@ -9,8 +9,9 @@ Whatever writes a borrower's `spending_days` gives them a new random stamp in th
 transaction: ingest (`added`, which also applies the batch's own rows to what is kept, when the
 stamp was the one kept) and recounts (`changed`, which forgets). Kept rows are used only while
 the stored stamp is the one they were kept at; otherwise (another process wrote, a transaction
-rolled back, the rows kept start too late) they are read again. Stamps are random, never
-counted up, so a rolled-back stamp is never seen again.
+rolled back) they are read again. Kept rows that start later than a reader looks back are
+extended by reading only the days before. Stamps are random, never counted up, so a
+rolled-back stamp is never seen again.
 
 Readers hold the kept rows only inside `reading`, under this module's lock (so they only sum
 there, never call back into this module). The stored stamp is read at most once per database
@@ -185,7 +186,8 @@ def new_stamp() -> int:
 @contextmanager
 def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays]:
     """The borrower's rows from `since` on (at least), as the database holds them now in this
-    transaction; kept rows when their stamp is current, else read (and kept).
+    transaction; kept rows when their stamp is current (extended back to `since` if they start
+    later), else read (and kept).
 
     The stored stamp is read once per database transaction (or after this process's batch gave
     a new one in it): within it, a change from elsewhere would wait for this transaction's
@@ -209,7 +211,23 @@ def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays
                 kept.trim(since - KEEP_BEFORE)
             yield kept
             return
-    fresh = _read(session, user_id, stamp, since)
+        # Current, but starting too late for this reader: only the days before are read.
+        current = kept if kept is not None and kept.stamp == stamp else None
+        first = kept.first_day if kept is not None else since
+    if current is not None:
+        earlier = _rows(session, user_id, since, before=first)
+        with _LOCK:
+            if _KEPT.get(key) is current and current.stamp == stamp and current.first_day == first:
+                current.first_day = since
+                for day, cell, entries, total in earlier:
+                    current.add(cell, day, entries, total)
+                current.checked_in = weakref.ref(transaction)
+                _KEPT.move_to_end(key)
+                yield current
+                return
+    fresh = KeptDays(stamp, since)
+    for day, cell, entries, total in _rows(session, user_id, since):
+        fresh.add(cell, day, entries, total)
     fresh.checked_in = weakref.ref(transaction)
     with _LOCK:
         _KEPT[key] = fresh
@@ -229,18 +247,30 @@ def _transaction(session: Session) -> SessionTransaction:
     return found
 
 
-def _read(session: Session, user_id: int, stamp: int | None, since: date) -> KeptDays:
-    found = KeptDays(stamp, since)
+def _rows(
+    session: Session, user_id: int, since: date, *, before: date | None = None
+) -> list[tuple[date, Cell, int, int]]:
+    """The borrower's `spending_days` rows from `since` on (and before `before`, if given)."""
+    where = "user_id = {mark} AND local_date >= {mark}"
+    params: list[Any] = [user_id, since]
+    if before is not None:
+        where += " AND local_date < {mark}"
+        params.append(before)
     rows = raw_rows(
         session,
-        "SELECT local_date, account_id, currency, kind, category, sub_category, entries, "
-        "total_minor FROM spending_days WHERE user_id = {mark} AND local_date >= {mark}",
-        [user_id, since],
+        "SELECT local_date, account_id, currency, kind, category, sub_category, entries, "  # noqa: S608
+        f"total_minor FROM spending_days WHERE {where}",
+        params,
     )
-    for day, account_id, currency, kind, category, sub, entries, total in rows:
-        on = date.fromisoformat(day) if isinstance(day, str) else day
-        found.add(Cell(account_id, currency, kind, category, sub), on, int(entries), int(total))
-    return found
+    return [
+        (
+            date.fromisoformat(day) if isinstance(day, str) else day,
+            Cell(account_id, currency, kind, category, sub),
+            int(entries),
+            int(total),
+        )
+        for day, account_id, currency, kind, category, sub, entries, total in rows
+    ]
 
 
 def added(session: Session, groups: Mapping[tuple[Any, ...], Sequence[int]]) -> None:

@@ -71,12 +71,15 @@ class _Checked:
     without a read are counted."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.uses = self.reads = 0
-        real_reading, real_read = kept_days.reading, kept_days._read
+        self.uses = self.reads = self.extended = 0
+        real_reading, real_rows = kept_days.reading, kept_days._rows
 
-        def counting_read(*args: Any) -> KeptDays:
-            self.reads += 1
-            return real_read(*args)
+        def counting_rows(*args: Any, before: date | None = None) -> Any:
+            if before is None:
+                self.reads += 1
+            else:
+                self.extended += 1  # kept rows started too late: only the days before are read
+            return real_rows(*args, before=before)
 
         @contextmanager
         def checked(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays]:
@@ -89,7 +92,7 @@ class _Checked:
                 for (first, last), sums in kept._sums.items():
                     assert sums == _summed(fresh, first, last), (first, last)
 
-        monkeypatch.setattr(kept_days, "_read", counting_read)
+        monkeypatch.setattr(kept_days, "_rows", counting_rows)
         monkeypatch.setattr(kept_days, "reading", checked)
 
 
@@ -268,6 +271,7 @@ def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
     # Both ways were taken many times (kept rows used, brought up to date by a batch; read
     # again), and every answer matched a fresh read.
     assert checked.uses - checked.reads > 100 and checked.reads > 20 and applied > 100
+    assert checked.extended > 20
 
 
 def test_rows_are_read_again_after_a_rollback_and_after_another_process_wrote(
