@@ -91,8 +91,8 @@ def read_history(
         else {}
     )
     return {
-        pair: PairHistory(large, large_total, tuple(weeks), count, total, amounts.get(pair, ""))
-        for pair, (large, large_total, weeks, count, total) in sums.items()
+        pair: PairHistory(entries, spent, tuple(week_totals), bought, paid, amounts.get(pair, ""))
+        for pair, (entries, spent, week_totals, bought, paid) in sums.items()
     }
 
 
