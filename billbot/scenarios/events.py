@@ -55,25 +55,24 @@ def recent_purchases(batch: StoredBatch, now: datetime) -> list[Purchase]:
     """The batch's purchases posted within `RECENT` of `now` (a scan of two columns)."""
     columns = batch.columns
     cutoff = now - RECENT
-    kinds = columns["kind"]
-    picks = [
-        i
-        for i, at in enumerate(columns["posted_at"])
-        if at >= cutoff and kinds[i] == "purchase" and columns["amount_minor"][i] > 0
-    ]
+    kinds, posted, amounts = columns["kind"], columns["posted_at"], columns["amount_minor"]
+    external, days, currencies = columns["external_id"], columns["local_date"], columns["currency"]
+    names, raw = columns["merchant_name"], columns["merchant_raw"]
+    categories, subs = columns["category"], columns["sub_category"]
     return [
         Purchase(
             batch.account_id,
-            columns["external_id"][i],
-            columns["posted_at"][i],
-            columns["local_date"][i],
-            columns["amount_minor"][i],
-            columns["currency"][i],
-            columns["merchant_name"][i] or columns["merchant_raw"][i] or "",
-            columns["category"][i],
-            columns["sub_category"][i],
+            external[i],
+            at,
+            days[i],
+            amounts[i],
+            currencies[i],
+            names[i] or raw[i] or "",
+            categories[i],
+            subs[i],
         )
-        for i in picks
+        for i, at in enumerate(posted)
+        if at >= cutoff and kinds[i] == "purchase" and amounts[i] > 0
     ]
 
 
