@@ -165,9 +165,13 @@ class Dispatcher:
         # Borrowers are read once per batch; what this batch sends joins their history at once,
         # so two messages for one borrower in one batch cannot both squeeze under a cap.
         with Session(self.engine) as session:
+            # Only messages still claimed: one called off since (a paid bill) is left as it is.
             messages = session.execute(
                 core_select(*_DECIDED)
-                .where(col(OutboxMessage.id).in_(ids))
+                .where(
+                    col(OutboxMessage.id).in_(ids),
+                    col(OutboxMessage.status) == OutboxStatus.SENDING,
+                )
                 .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before))
             ).all()
             contacts = load_contacts(session, [m.user_id for m in messages], self.channels, now)

@@ -2,9 +2,12 @@
 
 Repayment reminders carry the debt key `statement:<id>` of the statement they chase (due soon,
 due today, overdue, an installment falling due). When a statement's status becomes `paid`, each of
-its reminders still pending or deferred is suppressed with the reason `paid`, so the dispatcher
-never sends "your bill is due" (or "you are overdue") after the money arrived. A statement that
-is no longer overdue (the minimum was paid) loses its pending overdue reminders the same way.
+its reminders still pending, deferred or claimed by a dispatcher that has not decided on it yet
+is suppressed with the reason `paid`, so the dispatcher never sends "your bill is due" (or "you
+are overdue") after the money arrived. A statement that is no longer overdue (the minimum was
+paid) loses its pending overdue reminders the same way. (A dispatcher decides only on messages
+still claimed; one already on its way to the provider when the payment lands is recorded as
+sent, with the suppression in its history.)
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from billbot.outbox.models import OutboxAttempt, OutboxMessage, OutboxStatus
 
 PAID_REASON = "paid"
 _EXPLANATION = "Not sent: this statement was paid before the reminder went out."
-_OPEN = (OutboxStatus.PENDING, OutboxStatus.DEFERRED)
+_OPEN = (OutboxStatus.PENDING, OutboxStatus.DEFERRED, OutboxStatus.SENDING)
 
 
 def debt_key(statement_id: int) -> str:

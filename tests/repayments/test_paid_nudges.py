@@ -76,3 +76,48 @@ def test_paying_in_full_suppresses_the_pending_due_soon_nudge(
     # The sweep runs again the same day: a paid statement gets nothing new.
     run_sweeps(engine, clock)
     assert [m.scenario for m in _messages(engine) if m.status == "pending"] == []
+
+
+def test_a_nudge_claimed_by_a_dispatcher_is_called_off_if_paid_before_it_decides(
+    client: TestClient,
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    operator_headers: dict[str, str],
+) -> None:
+    from billbot.outbox.dispatcher import DispatchReport
+
+    user = make_user("claimed@example.com", time_zone="Europe/London")
+    account = make_account(user.id, closing_day=5, due_value=20)
+    purchase = {
+        "external_id": "buy",
+        "posted_at": "2026-10-20T12:00:00+00:00",
+        "amount_minor": 50_000,
+        "merchant": "TESCO",
+    }
+    client.post(
+        f"/operator/v1/accounts/{account.id}/transactions",
+        json={"transactions": [purchase]},
+        headers=operator_headers,
+    )
+    clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    run_sweeps(engine, clock)
+    (nudge,) = [m for m in _messages(engine) if m.scenario == "due_soon"]
+    fake = FakeChannel()
+    dispatcher = Dispatcher(engine, {"fake": fake}, clock)
+    assert nudge.id in dispatcher.claim()  # claimed: on its way, not yet decided
+
+    paid = {"external_id": "r1", "amount_minor": 50_000, "paid_at": "2026-11-22T12:30:00+00:00"}
+    url = f"/operator/v1/accounts/{account.id}/repayments"
+    assert client.post(url, json=paid, headers=operator_headers).json()["outcome"] == "created"
+    assert dispatcher.decide([nudge.id], DispatchReport()) == []  # nothing left to send
+    asyncio.run(dispatcher.run_once())
+    assert fake.sent == []
+    called_off = next(m for m in _messages(engine) if m.id == nudge.id)
+    assert (called_off.status, called_off.reason) == ("suppressed", "paid")
+    with Session(engine) as session:
+        attempts = session.exec(
+            select(OutboxAttempt).where(col(OutboxAttempt.message_id) == nudge.id)
+        ).all()
+        assert [a.outcome for a in attempts] == ["suppressed"]
