@@ -409,3 +409,31 @@ def test_recurring_charge_for_an_unlabelled_merchant_among_labelled_ones(
     assert sorted(c[3] for c in history[("POWER Co", "USD")]) == ["pw-10", "pw-11"]
     assert [c[3] for c in history[("COFFEE Blue", "USD")]] == ["coffee-1"]
     assert [c[3] for c in history[("GROCER Fresh", "USD")]] == ["grocer-1"]
+
+
+def test_an_everyday_merchant_is_never_a_recurring_charge(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user, account = _borrower(make_user, make_account, email="everyday@example.com")
+    # Seven visits in the last 100 days, one of them 30 days ago for the same amount: a month
+    # apart and alike, but a merchant this frequent is not a monthly charge.
+    visits = [(f"cafe-{d}", "COFFEE Corner", 450, NOW - timedelta(days=d)) for d in (30, 40, 50)]
+    visits += [
+        (f"cafe-{d}", "COFFEE Corner", 380, NOW - timedelta(days=d)) for d in (60, 70, 80, 90)
+    ]
+    _post(engine, account, user.time_zone, visits, NOW)
+    # ... and a merchant seen once before, a month ago, for the same amount: a new one.
+    _post(
+        engine,
+        account,
+        user.time_zone,
+        [("pw-1", "POWER Co", 6_000, NOW - timedelta(days=30))],
+        NOW,
+    )
+    batch = [
+        ("cafe-0", "COFFEE Corner", 450, NOW - timedelta(hours=1)),
+        ("pw-2", "POWER Co", 6_000, NOW - timedelta(hours=1)),
+    ]
+    _post(engine, account, user.time_zone, batch, NOW)
+    (new,) = _messages(engine, "recurring_charge", user.id)
+    assert "POWER Co" in new.body and "COFFEE" not in new.body
