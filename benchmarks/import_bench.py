@@ -180,6 +180,8 @@ def interleaved(
     the machine's drift falls on both sides alike. Also returns the "on" database's URL."""
     targets = {}
     on_url = ""
+    # The earlier cases' PostgreSQL databases go first: their autovacuum would run meanwhile.
+    drop_case_databases()
     for scenarios in (True, False):
         url, account_id = fresh_database(case_database(root, f"{name}-{scenarios}", postgres))
         engine = make_engine(url)

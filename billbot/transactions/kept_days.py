@@ -172,9 +172,10 @@ _FIRST_STAMP = (
 _NEXT_STAMP = "UPDATE spending_stamps SET stamp = {mark} WHERE user_id = {mark} AND stamp = {mark}"
 
 
-def _database(session: Session) -> int:
-    # Which database: only so that processes holding several keep each one's rows apart. A
-    # number reused by a later engine is harmless: rows are used only at the stamp they had.
+def database_key(session: Session) -> int:
+    """Which database `session` reads: only so that processes holding several (tests,
+    benchmarks) keep what each holds apart. A number reused by a later engine is harmless:
+    what is kept is checked against the database before it is used."""
     return id(session.get_bind())
 
 
@@ -193,7 +194,7 @@ def reading(session: Session, *, user_id: int, since: date) -> Iterator[KeptDays
     a new one in it): within it, a change from elsewhere would wait for this transaction's
     own, or would be seen no sooner than a snapshot taken at its first read.
     """
-    key = (_database(session), user_id)
+    key = (database_key(session), user_id)
     transaction = _transaction(session)
     with _LOCK:
         kept = _KEPT.get(key)
@@ -283,7 +284,7 @@ def added(session: Session, groups: Mapping[tuple[Any, ...], Sequence[int]]) -> 
     by_user: dict[int, list[tuple[tuple[Any, ...], Sequence[int]]]] = {}
     for key, amounts in groups.items():
         by_user.setdefault(key[0], []).append((key, amounts))
-    database = _database(session)
+    database = database_key(session)
     for user_id, counted in by_user.items():
         stamp = new_stamp()
         with _LOCK:
@@ -315,7 +316,7 @@ def changed(session: Session, *, user_id: int) -> None:
     """The borrower's days were recounted: a new stamp, and nothing kept for them here."""
     raw_write(session, _NEW_STAMP, [[user_id, new_stamp()]])
     with _LOCK:
-        _KEPT.pop((_database(session), user_id), None)
+        _KEPT.pop((database_key(session), user_id), None)
 
 
 def forget_all() -> None:

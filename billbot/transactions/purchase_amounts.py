@@ -3,8 +3,8 @@
 Large purchase compares each new purchase with the median of the borrower's purchases in its
 sub-category and currency over the last 90 days, every amount of them. Reading and sorting those
 for every batch would cost a heavy borrower more than everything else the event scenarios do, so
-this process keeps them sorted, per borrower, sub-category, currency and first day, with the
-count and sum (`spending_days` entries and total) they were read at.
+this process keeps them sorted, per database, borrower, sub-category, currency and first day,
+with the count and sum (`spending_days` entries and total) they were read at.
 
 When the window moves on (its first day is a day later each day), the amounts kept for the
 day before are brought forward: the days that left are read and taken out. Each batch adds its
@@ -28,10 +28,13 @@ from typing import NamedTuple
 from sqlmodel import Session
 
 from billbot.db import comma_joined, raw_rows
+from billbot.transactions import kept_days
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
-MAX_KEPT = 512  # borrower, sub-category, currency and first day
+MAX_KEPT = 512  # database and borrower, sub-category, currency and first day
+
+Owner = tuple[int, int]  # which database (`kept_days.database_key`), which borrower
 
 
 class Counted(NamedTuple):
@@ -47,10 +50,10 @@ class _Kept(NamedTuple):
 
 
 _NONE = array("q")
-_KEPT: OrderedDict[tuple[int, str, str, date], _Kept] = OrderedDict()
+_KEPT: OrderedDict[tuple[Owner, str, str, date], _Kept] = OrderedDict()
 # The first day last kept per borrower, sub-category and currency: where a window that moved
 # on a day (or a few) starts from, rather than reading all of it again.
-_FIRST_DAY: dict[tuple[int, str, str], date] = {}
+_FIRST_DAY: dict[tuple[Owner, str, str], date] = {}
 _MOVE_AT_MOST = timedelta(days=7)
 _LOCK = threading.Lock()
 
@@ -68,13 +71,14 @@ def sorted_amounts(
     `counted` is what the window holds now, per pair; `added` the (day, amount) of the purchases
     this transaction stored, per pair (any day: those before `since` are skipped).
     """
+    owner = (kept_days.database_key(session), user_id)
     found: dict[Pair, Sequence[int]] = {}
     missing: list[Pair] = []
     for pair, now in counted.items():
         if now.entries == 0:
             found[pair] = _NONE
             continue
-        key = (user_id, *pair, since)
+        key = (owner, *pair, since)
         with _LOCK:
             kept = _KEPT.get(key)
             if kept is not None:
@@ -87,17 +91,17 @@ def sorted_amounts(
         else:
             missing.append(pair)
     if missing:
-        moved = _moved_on(session, user_id, since, missing, counted, added)
+        moved = _moved_on(session, owner, since, missing, counted, added)
         found.update(moved)
         unread = [pair for pair in missing if pair not in moved]
         for pair, (now, amounts) in _read(session, user_id, since, unread).items():
-            found[pair] = _keep((user_id, *pair, since), _Kept(now, amounts))
+            found[pair] = _keep((owner, *pair, since), _Kept(now, amounts))
     # The batch's other pairs: what is kept for them takes its purchases too, counted as the
     # window should now hold them (checked against the count when next asked for).
     for pair, days in added.items():
         if pair in counted:
             continue
-        key = (user_id, *pair, since)
+        key = (owner, *pair, since)
         with _LOCK:
             kept = _KEPT.get(key)
         fresh = [amount for day, amount in days if day >= since] if kept is not None else []
@@ -108,7 +112,7 @@ def sorted_amounts(
 
 def _moved_on(
     session: Session,
-    user_id: int,
+    owner: Owner,
     since: date,
     pairs: list[Pair],
     counted: Mapping[Pair, Counted],
@@ -120,13 +124,13 @@ def _moved_on(
     earlier: dict[Pair, tuple[date, _Kept]] = {}
     with _LOCK:
         for pair in pairs:
-            first = _FIRST_DAY.get((user_id, *pair))
-            kept = _KEPT.get((user_id, *pair, first)) if first is not None else None
+            first = _FIRST_DAY.get((owner, *pair))
+            kept = _KEPT.get((owner, *pair, first)) if first is not None else None
             if first is not None and kept is not None and since - _MOVE_AT_MOST <= first < since:
                 earlier[pair] = (first, kept)
     if not earlier:
         return {}
-    left = _left(session, user_id, min(first for first, _ in earlier.values()), since, earlier)
+    left = _left(session, owner[1], min(first for first, _ in earlier.values()), since, earlier)
     found = {}
     for pair, (first, kept) in earlier.items():
         fresh = [amount for day, amount in added.get(pair, ()) if day >= first]
@@ -143,7 +147,7 @@ def _moved_on(
                 kept.counted.total_minor + sum(fresh) - sum(gone),
             )
             if moved == counted[pair]:
-                found[pair] = _keep((user_id, *pair, since), _Kept(moved, amounts))
+                found[pair] = _keep((owner, *pair, since), _Kept(moved, amounts))
     return found
 
 
@@ -183,22 +187,22 @@ def _plus(counted: Counted, amounts: list[int]) -> Counted:
 def forget(user_id: int) -> None:
     """Drop what this process kept for the borrower (their days were recounted)."""
     with _LOCK:
-        for key in [key for key in _KEPT if key[0] == user_id]:
+        for key in [key for key in _KEPT if key[0][1] == user_id]:
             del _KEPT[key]
-        for first in [first for first in _FIRST_DAY if first[0] == user_id]:
+        for first in [first for first in _FIRST_DAY if first[0][1] == user_id]:
             del _FIRST_DAY[first]
 
 
-def _keep(key: tuple[int, str, str, date], kept: _Kept) -> array:
+def _keep(key: tuple[Owner, str, str, date], kept: _Kept) -> array:
     with _LOCK:
         _KEPT[key] = kept
         _KEPT.move_to_end(key)
-        user_id, sub, currency, first = key
-        _FIRST_DAY[(user_id, sub, currency)] = first
+        owner, sub, currency, first = key
+        _FIRST_DAY[(owner, sub, currency)] = first
         while len(_KEPT) > MAX_KEPT:
-            (user_id, sub, currency, first), _ = _KEPT.popitem(last=False)
-            if _FIRST_DAY.get((user_id, sub, currency)) == first:
-                del _FIRST_DAY[(user_id, sub, currency)]
+            (owner, sub, currency, first), _ = _KEPT.popitem(last=False)
+            if _FIRST_DAY.get((owner, sub, currency)) == first:
+                del _FIRST_DAY[(owner, sub, currency)]
     return kept.amounts
 
 

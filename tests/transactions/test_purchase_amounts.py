@@ -187,7 +187,7 @@ def test_a_recount_forgets_what_was_kept_for_the_borrower(
         [_coffee(f"f{i}", 400 + i, NOW - timedelta(hours=i)) for i in range(4)],
         scenarios=True,
     )
-    assert any(key[0] == user.id for key in purchase_amounts._KEPT)
+    assert any(key[0] == (id(engine), user.id) for key in purchase_amounts._KEPT)
     with Session(engine) as session:
         transaction = session.exec(
             select(Transaction).where(col(Transaction.external_id) == "f1")
@@ -201,7 +201,7 @@ def test_a_recount_forgets_what_was_kept_for_the_borrower(
             now=NOW,
         )
         session.commit()
-    assert not any(key[0] == user.id for key in purchase_amounts._KEPT)
+    assert not any(key[0][1] == user.id for key in purchase_amounts._KEPT)
 
 
 def test_the_least_recently_used_are_dropped_past_the_bound(
@@ -222,7 +222,8 @@ def test_the_least_recently_used_are_dropped_past_the_bound(
                 added={},
             )
             assert list(found[("coffee", "USD")]) == [700]
-    kept = [key for key in purchase_amounts._KEPT if key[0] == user.id]
+    owner = (id(engine), user.id)  # the database and the borrower
+    kept = [key for key in purchase_amounts._KEPT if key[0] == owner]
     assert len(purchase_amounts._KEPT) == 2
-    assert kept == [(user.id, "coffee", "USD", day) for day in days[1:]]
-    assert purchase_amounts._FIRST_DAY[(user.id, "coffee", "USD")] == days[-1]
+    assert kept == [(owner, "coffee", "USD", day) for day in days[1:]]
+    assert purchase_amounts._FIRST_DAY[(owner, "coffee", "USD")] == days[-1]
