@@ -22,17 +22,15 @@ def _messages(engine: Engine) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
 
 
-def test_paying_in_full_suppresses_the_pending_due_soon_nudge(
+def _due_soon(
     client: TestClient,
     engine: Engine,
     clock: FrozenClock,
-    make_user: Any,
-    make_account: Any,
-    login: Any,
+    account: Any,
     operator_headers: dict[str, str],
-) -> None:
-    user = make_user(time_zone="Europe/London")
-    account = make_account(user.id, closing_day=5, due_value=20)
+) -> OutboxMessage:
+    """A £500 purchase in October, then the sweep 3 days before the 25 November due date: the
+    account's pending due-soon nudge."""
     purchase = {
         "external_id": "buy",
         "posted_at": "2026-10-20T12:00:00+00:00",
@@ -47,6 +45,21 @@ def test_paying_in_full_suppresses_the_pending_due_soon_nudge(
     clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))  # 3 days before 25 November
     run_sweeps(engine, clock)
     (nudge,) = [m for m in _messages(engine) if m.scenario == "due_soon"]
+    return nudge
+
+
+def test_paying_in_full_suppresses_the_pending_due_soon_nudge(
+    client: TestClient,
+    engine: Engine,
+    clock: FrozenClock,
+    make_user: Any,
+    make_account: Any,
+    login: Any,
+    operator_headers: dict[str, str],
+) -> None:
+    user = make_user(time_zone="Europe/London")
+    account = make_account(user.id, closing_day=5, due_value=20)
+    nudge = _due_soon(client, engine, clock, account, operator_headers)
     assert nudge.status == "pending" and nudge.debt_key is not None
 
     url = f"/operator/v1/accounts/{account.id}/repayments"
@@ -90,20 +103,7 @@ def test_a_nudge_claimed_by_a_dispatcher_is_called_off_if_paid_before_it_decides
 
     user = make_user("claimed@example.com", time_zone="Europe/London")
     account = make_account(user.id, closing_day=5, due_value=20)
-    purchase = {
-        "external_id": "buy",
-        "posted_at": "2026-10-20T12:00:00+00:00",
-        "amount_minor": 50_000,
-        "merchant": "TESCO",
-    }
-    client.post(
-        f"/operator/v1/accounts/{account.id}/transactions",
-        json={"transactions": [purchase]},
-        headers=operator_headers,
-    )
-    clock.set(datetime(2026, 11, 22, 12, tzinfo=UTC))
-    run_sweeps(engine, clock)
-    (nudge,) = [m for m in _messages(engine) if m.scenario == "due_soon"]
+    nudge = _due_soon(client, engine, clock, account, operator_headers)
     fake = FakeChannel()
     dispatcher = Dispatcher(engine, {"fake": fake}, clock)
     assert nudge.id in dispatcher.claim()  # claimed: on its way, not yet decided

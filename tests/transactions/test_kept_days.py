@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from billbot.accounts.models import Account
-from billbot.categorize.service import correct
 from billbot.db import make_engine, raw_rows
 from billbot.limits.progress import period_bounds, spent_in_kept, spent_in_sql
 from billbot.limits.service import create_limit, list_limits
@@ -37,7 +35,33 @@ MERCHANTS = [
     ("TST* SHAKE SHACK 9 NEW YORK NY", "5812"),
     ("DOORDASH*THAI PALACE", "5812"),
 ]
-KINDS = ["purchase"] * 8 + ["refund", "fee", "repayment"]
+KINDS = ("purchase",) * 8 + ("refund", "fee", "repayment")
+
+
+def _bought(
+    external_id: str, amount: int, merchant: tuple[str, str] = MERCHANTS[0], *, hours_ago: int = 1
+) -> NewTransaction:
+    """A purchase at `merchant` (a description and its MCC), `hours_ago` before `NOW`."""
+    description, mcc = merchant
+    return NewTransaction(
+        external_id=external_id,
+        amount_minor=amount,
+        description=description,
+        mcc=mcc,
+        posted_at=NOW - timedelta(hours=hours_ago),
+    )
+
+
+def _store(session: Session, account: Any, items: list[NewTransaction]) -> None:
+    """Ingest `items` in `session`'s transaction, without the event scenarios."""
+    ingest(
+        session,
+        account=account,
+        time_zone=TZ,
+        items=items,
+        now=NOW,
+        categorise=categoriser_hook(),
+    )
 
 
 def _fresh(session: Session, user_id: int, since: date) -> dict[Cell, dict[date, list[int]]]:
@@ -163,7 +187,11 @@ def _check_readers(
 
 
 def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
-    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    make_user: Any,
+    make_account: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    random_posts: Any,
 ) -> None:
     user = make_user("kept-days@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
@@ -200,40 +228,11 @@ def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
 
     monkeypatch.setattr(KeptDays, "add", counting_add)
     rng = random.Random(20261127)
-    now = NOW - timedelta(days=20)
-    pending: list[NewTransaction] = []
+    posts = random_posts(
+        rng, start=NOW - timedelta(days=20), merchants=MERCHANTS, kinds=KINDS, tag="d"
+    )
     for round_ in range(60):
-        # Mostly forward a few hours at a time; now and then the clock goes back a little.
-        now += timedelta(hours=rng.choice([2, 5, 12, 24, -30]))
-        items = []
-        for i in range(rng.randint(1, 8)):
-            description, mcc = rng.choice(MERCHANTS)
-            kind = rng.choice(KINDS)
-            back = rng.randint(0, 60) if rng.random() < 0.8 else rng.randint(24 * 5, 24 * 60)
-            status = "pending" if kind == "purchase" and rng.random() < 0.2 else "posted"
-            amount = rng.randint(100, 20_000)
-            item = NewTransaction(
-                external_id=f"d{round_}-{i}",
-                amount_minor=-amount if kind in ("refund", "repayment") else amount,
-                description=description if kind != "repayment" else "PAYMENT THANK YOU",
-                mcc=mcc,
-                kind=kind,
-                status=status,
-                posted_at=now - timedelta(hours=back),
-            )
-            items.append(item)
-            if status == "pending":
-                pending.append(item)
-        if pending and rng.random() < 0.4:
-            was = pending.pop(rng.randrange(len(pending)))
-            items.append(
-                replace(
-                    was,
-                    status="posted",
-                    amount_minor=was.amount_minor + rng.randint(1, 500),
-                    posted_at=(was.posted_at or now) + timedelta(days=rng.randint(0, 2)),
-                )
-            )
+        items = posts.next_batch(round_)
         writer = elsewhere if rng.random() < 0.15 else engine
         keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
         with Session(writer) as session:
@@ -242,7 +241,7 @@ def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
                 account=rng.choice([account, other]),
                 time_zone=TZ,
                 items=items,
-                now=now,
+                now=posts.now,
                 categorise=categoriser_hook(),
                 after_store=after_ingest_hook(),
             )
@@ -250,23 +249,10 @@ def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
                 session.commit()
             else:
                 session.rollback()
-        if rng.random() < 0.1:
-            with Session(engine) as session:
-                stored = session.exec(
-                    select(Transaction).where(col(Transaction.user_id) == user.id)
-                ).all()
-                correct(
-                    session,
-                    user_id=user.id,
-                    transaction=rng.choice(list(stored)),
-                    sub_category=rng.choice(["coffee", "groceries", "fast_food"]),
-                    always=rng.random() < 0.3,
-                    now=now,
-                )
-                session.commit()
+        posts.maybe_recategorise(engine, user.id)
         with Session(engine) as session:
             accounts = {a.id: a for a in session.exec(select(Account)).all()}
-            _check_readers(session, rng, user.id, now, accounts)
+            _check_readers(session, rng, user.id, posts.now, accounts)
     elsewhere.dispose()
     # Both ways were taken many times (kept rows used, brought up to date by a batch; read
     # again), and every answer matched a fresh read.
@@ -281,25 +267,9 @@ def test_rows_are_read_again_after_a_rollback_and_after_another_process_wrote(
     account = make_account(user.id, closing_day=28)
     since = NOW.date() - timedelta(days=30)
 
-    def coffee(external_id: str, amount: int) -> NewTransaction:
-        return NewTransaction(
-            external_id=external_id,
-            amount_minor=amount,
-            description="STARBUCKS STORE 123 SEATTLE WA",
-            mcc="5814",
-            posted_at=NOW - timedelta(hours=1),
-        )
-
     def store(on: Engine, items: list[NewTransaction], *, commit: bool = True) -> None:
         with Session(on) as session:
-            ingest(
-                session,
-                account=account,
-                time_zone=TZ,
-                items=items,
-                now=NOW,
-                categorise=categoriser_hook(),
-            )
+            _store(session, account, items)
             with kept_days.reading(session, user_id=user.id, since=since) as kept:
                 assert kept.sums(since, date.max) == _summed(
                     _fresh(session, user.id, since), since, date.max
@@ -317,12 +287,12 @@ def test_rows_are_read_again_after_a_rollback_and_after_another_process_wrote(
                 if cell.sub_category == "coffee"
             )
 
-    store(engine, [coffee("s1", 400)])
+    store(engine, [_bought("s1", 400)])
     assert coffee_total(engine) == 400
-    store(engine, [coffee("s2", 900)], commit=False)  # applied to what is kept, then rolled back
+    store(engine, [_bought("s2", 900)], commit=False)  # applied to what is kept, rolled back
     assert coffee_total(engine) == 400
     elsewhere = make_engine(engine.url.render_as_string(hide_password=False))
-    store(elsewhere, [coffee("s3", 250)])
+    store(elsewhere, [_bought("s3", 250)])
     assert coffee_total(engine) == 650
     elsewhere.dispose()
 
@@ -333,13 +303,6 @@ def test_a_batch_applies_to_kept_rows_only_if_nothing_changed_them_meanwhile(
     user = make_user("kept-days-race@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
     since = NOW.date() - timedelta(days=30)
-    item = NewTransaction(
-        external_id="r1",
-        amount_minor=700,
-        description="SHELL OIL 5 HOUSTON TX",
-        mcc="5541",
-        posted_at=NOW,
-    )
     with Session(engine) as session:
         with kept_days.reading(session, user_id=user.id, since=since) as kept:
             pass
@@ -353,14 +316,7 @@ def test_a_batch_applies_to_kept_rows_only_if_nothing_changed_them_meanwhile(
             return changed
 
         monkeypatch.setattr(kept_days, "raw_count", meanwhile)
-        ingest(
-            session,
-            account=account,
-            time_zone=TZ,
-            items=[item],
-            now=NOW,
-            categorise=categoriser_hook(),
-        )
+        _store(session, account, [_bought("r1", 700, MERCHANTS[1], hours_ago=0)])
         session.commit()
     assert (id(engine), user.id) not in kept_days._KEPT  # dropped, not brought up to date
     monkeypatch.setattr(kept_days, "raw_count", real_count)
@@ -477,31 +433,13 @@ def test_a_batch_in_a_savepoint_rolled_back_is_not_kept_for_the_transaction_arou
     account = make_account(user.id, closing_day=28)
     since = NOW.date() - timedelta(days=30)
 
-    def fuel(external_id: str, amount: int) -> NewTransaction:
-        return NewTransaction(
-            external_id=external_id,
-            amount_minor=amount,
-            description="SHELL OIL 5 HOUSTON TX",
-            mcc="5541",
-            posted_at=NOW - timedelta(hours=2),
-        )
-
-    def store(session: Session, item: NewTransaction) -> None:
-        ingest(
-            session,
-            account=account,
-            time_zone=TZ,
-            items=[item],
-            now=NOW,
-            categorise=categoriser_hook(),
-        )
-
     with Session(engine) as session:
-        store(session, fuel("p1", 1_000))
+        _store(session, account, [_bought("p1", 1_000, MERCHANTS[1], hours_ago=2)])
         with kept_days.reading(session, user_id=user.id, since=since):
             pass
         savepoint = session.begin_nested()
-        store(session, fuel("p2", 2_500))  # applied to the kept rows, in the savepoint
+        # Applied to the kept rows, in the savepoint.
+        _store(session, account, [_bought("p2", 2_500, MERCHANTS[1], hours_ago=2)])
         savepoint.rollback()
         with kept_days.reading(session, user_id=user.id, since=since) as kept:
             assert kept.cells == _fresh(session, user.id, since)

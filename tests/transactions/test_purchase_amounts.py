@@ -5,7 +5,6 @@ changed them, and always equal to a fresh read of the borrower's days.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -101,7 +100,11 @@ class _Checked:
 
 
 def test_kept_amounts_equal_a_fresh_read_through_random_posts(
-    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    make_user: Any,
+    make_account: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    random_posts: Any,
 ) -> None:
     user = make_user("kept-amounts@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
@@ -109,39 +112,9 @@ def test_kept_amounts_equal_a_fresh_read_through_random_posts(
     checked = _Checked()
     monkeypatch.setattr(large_purchase, "sorted_amounts", checked)
     rng = random.Random(20261127)
-    now = NOW - timedelta(days=20)
-    pending: list[NewTransaction] = []
+    posts = random_posts(rng, start=NOW - timedelta(days=20), merchants=MERCHANTS, tag="k")
     for round_ in range(60):
-        # Mostly forward a few hours at a time; now and then the clock goes back a little.
-        now += timedelta(hours=rng.choice([2, 5, 12, 24, -30]))
-        items = []
-        for i in range(rng.randint(1, 8)):
-            description, mcc = rng.choice(MERCHANTS)
-            # Most purchases are recent; some arrive weeks late.
-            back = rng.randint(0, 60) if rng.random() < 0.8 else rng.randint(24 * 5, 24 * 60)
-            status = "pending" if rng.random() < 0.2 else "posted"
-            item = NewTransaction(
-                external_id=f"k{round_}-{i}",
-                amount_minor=rng.choice([rng.randint(100, 20_000), 500]),  # some repeat
-                description=description,
-                mcc=mcc,
-                status=status,
-                posted_at=now - timedelta(hours=back),
-            )
-            items.append(item)
-            if status == "pending":
-                pending.append(item)
-        if pending and rng.random() < 0.4:
-            was = pending.pop(rng.randrange(len(pending)))
-            # Posted for another amount, sometimes on another day.
-            items.append(
-                replace(
-                    was,
-                    status="posted",
-                    amount_minor=was.amount_minor + rng.randint(1, 500),
-                    posted_at=(was.posted_at or now) + timedelta(days=rng.randint(0, 2)),
-                )
-            )
+        items = posts.next_batch(round_)
         keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
         with Session(engine) as session:
             ingest(
@@ -149,7 +122,7 @@ def test_kept_amounts_equal_a_fresh_read_through_random_posts(
                 account=rng.choice([account, other]),
                 time_zone=TZ,
                 items=items,
-                now=now,
+                now=posts.now,
                 categorise=categoriser_hook(),
                 after_store=after_ingest_hook(),
             )
@@ -157,20 +130,7 @@ def test_kept_amounts_equal_a_fresh_read_through_random_posts(
                 session.commit()
             else:
                 session.rollback()
-        if rng.random() < 0.1:
-            with Session(engine) as session:
-                stored = session.exec(
-                    select(Transaction).where(col(Transaction.user_id) == user.id)
-                ).all()
-                correct(
-                    session,
-                    user_id=user.id,
-                    transaction=rng.choice(list(stored)),
-                    sub_category=rng.choice(["coffee", "groceries", "fast_food"]),
-                    always=rng.random() < 0.3,
-                    now=now,
-                )
-                session.commit()
+        posts.maybe_recategorise(engine, user.id)
     # Every way was taken many times (kept and brought up to date, moved on to a later first
     # day, read again), and every answer matched a fresh read.
     assert checked.kept > 10 and checked.moved > 5 and checked.calls - checked.kept > 10
