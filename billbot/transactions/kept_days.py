@@ -16,6 +16,11 @@ rolled-back stamp is never seen again.
 Readers hold the kept rows only inside `reading`, under this module's lock (so they only sum
 there, never call back into this module). The stored stamp is read at most once per database
 transaction, and not at all after this process's batch wrote it.
+
+Readers may also keep with the rows what they worked out from the borrower's transactions that
+more transactions can only keep true ("this merchant was charged at least 7 times from that day
+on": `lasting`, `remember`). It goes with the rows: whatever makes them be read again (a recount,
+another process, a rollback) forgets it, and this process's own batches, which only add, keep it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import threading
 import weakref
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -37,6 +42,7 @@ from billbot.db import raw_count, raw_rows, raw_write
 
 MAX_KEPT = 512  # borrowers (per database)
 MAX_ROWS_KEPT = 200_000  # day rows across them (a few hundred bytes each)
+MAX_LASTING = 4_096  # facts kept with one borrower's rows (`remember`)
 # Days kept more than twice this before a reader's first are trimmed to this before it: the
 # event scenarios' readers look back from 31 (limit periods) to about 100 days (history), so a
 # trim never takes away a day another of them reads.
@@ -73,6 +79,19 @@ class KeptDays:
         self._sums: dict[tuple[date, date], dict[Cell, list[int]]] = {}
         self._holding: dict[date, list[dict[Cell, list[int]]]] = {}  # the ranges holding a day
         self._running: dict[Cell, tuple[list[date], list[int], list[int]]] = {}
+        self._lasting: dict[Hashable, Any] = {}
+
+    def lasting(self, key: Hashable) -> Any:
+        """What a reader remembered under `key` (None if nothing)."""
+        return self._lasting.get(key)
+
+    def remember(self, key: Hashable, fact: Any) -> None:
+        """Keep `fact`, worked out from the borrower's transactions as they stand in this
+        transaction, that only a change other than adding transactions can make untrue (at most
+        `MAX_LASTING`; past that, the older ones are forgotten)."""
+        if key not in self._lasting and len(self._lasting) >= MAX_LASTING:
+            self._lasting.clear()
+        self._lasting[key] = fact
 
     def add(self, cell: Cell, day: date, entries: int, total_minor: int) -> None:
         """Count a group of transactions in (as `spending_days.add` upserts them)."""
