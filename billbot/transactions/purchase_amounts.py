@@ -4,30 +4,31 @@ Large purchase compares each new purchase with the median of the borrower's purc
 sub-category and currency over the last 90 days, every amount of them. Reading and sorting those
 for every batch would cost a heavy borrower more than everything else the event scenarios do, so
 this process keeps them sorted, per database, borrower, sub-category, currency and first day,
-with the count and sum (`spending_days` entries and total) they were read at.
+with the count and sum (`spending_days` entries and total) they were read at, and the same
+amounts in day order with their days.
 
-When the window moves on (its first day is a day later each day), the amounts kept for the
-day before are brought forward: the days that left are read and taken out. Each batch adds its
-own purchases to what is kept, with the count and sum the window should then
-hold; when asked for, kept amounts are used if the stored count and sum are exactly those, and
-read again otherwise (another process's batch, a pending entry posted for another amount, a
-transaction rolled back). Recounting a borrower's days (`spending_days.rebuild`) also forgets
-what this process kept for them.
+When the window moves on (its first day is a later one), what was kept for an earlier first day
+is brought forward: the amounts of the days that left are found in day order and taken out,
+without a read. Each batch adds its own purchases to what is kept, with the count and sum the
+window should then hold; when asked for, kept amounts are used if the stored count and sum are
+exactly those, and read again otherwise (another process's batch, a pending entry posted for
+another amount, a transaction rolled back). Recounting a borrower's days
+(`spending_days.rebuild`) also forgets what this process kept for them.
 """
 
 from __future__ import annotations
 
 import threading
 from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from sqlmodel import Session
 
-from billbot.db import comma_joined, raw_rows
+from billbot.db import raw_rows
 from billbot.transactions import kept_days
 
 Pair = tuple[str, str]  # (sub-category, currency)
@@ -45,16 +46,48 @@ class Counted(NamedTuple):
 
 
 class _Kept(NamedTuple):
+    """A window's amounts; never changed once kept (a batch makes a new one)."""
+
     counted: Counted
-    amounts: array  # sorted; never changed once kept (a batch makes a new one)
+    amounts: array  # sorted
+    days: array  # each purchase's day (as an ordinal), ascending
+    in_day_order: array  # the amounts in the order of `days`
+
+    def with_added(self, fresh: Sequence[tuple[date, int]]) -> _Kept:
+        """A copy with `fresh` (day, amount) purchases in their places."""
+        amounts, days, in_day_order = (
+            array("q", self.amounts),
+            array("l", self.days),
+            array("q", self.in_day_order),
+        )
+        for day, amount in fresh:
+            insort(amounts, amount)
+            at = bisect_right(days, day.toordinal())
+            days.insert(at, day.toordinal())
+            in_day_order.insert(at, amount)
+        return _Kept(_plus(self.counted, fresh), amounts, days, in_day_order)
+
+    def from_day(self, since: date) -> _Kept | None:
+        """A copy without the days before `since` (None if they are not all where kept)."""
+        cut = bisect_left(self.days, since.toordinal())
+        if not cut:
+            return self
+        gone = self.in_day_order[:cut]
+        amounts = array("q", self.amounts)
+        for amount in gone:
+            at = bisect_left(amounts, amount)
+            if at == len(amounts) or amounts[at] != amount:
+                return None
+            del amounts[at]
+        counted = Counted(self.counted.entries - len(gone), self.counted.total_minor - sum(gone))
+        return _Kept(counted, amounts, self.days[cut:], self.in_day_order[cut:])
 
 
 _NONE = array("q")
 _KEPT: OrderedDict[tuple[Owner, str, str, date], _Kept] = OrderedDict()
 # The first day last kept per borrower, sub-category and currency: where a window that moved
-# on a day (or a few) starts from, rather than reading all of it again.
+# on starts from, rather than reading all of it again.
 _FIRST_DAY: dict[tuple[Owner, str, str], date] = {}
-_MOVE_AT_MOST = timedelta(days=7)
 _LOCK = threading.Lock()
 
 
@@ -81,21 +114,25 @@ def sorted_amounts(
         key = (owner, *pair, since)
         with _LOCK:
             kept = _KEPT.get(key)
-            if kept is not None:
+            if kept is None:
+                first = _FIRST_DAY.get((owner, *pair))
+                # Kept for an earlier first day: the window moved on since.
+                if first is not None and first < since:
+                    kept = _KEPT.get((owner, *pair, first))
+            else:
                 _KEPT.move_to_end(key)
-        fresh = [amount for day, amount in added.get(pair, ()) if day >= since]
+        fresh = [(day, amount) for day, amount in added.get(pair, ()) if day >= since]
+        if kept is not None:
+            kept = kept.from_day(since)
         if kept is not None and kept.counted == now and not fresh:
-            found[pair] = kept.amounts
+            found[pair] = _keep(key, kept)
         elif kept is not None and fresh and now == _plus(kept.counted, fresh):
-            found[pair] = _keep(key, _Kept(now, _with(kept.amounts, fresh)))
+            found[pair] = _keep(key, kept.with_added(fresh))
         else:
             missing.append(pair)
     if missing:
-        moved = _moved_on(session, owner, since, missing, counted, added)
-        found.update(moved)
-        unread = [pair for pair in missing if pair not in moved]
-        for pair, (now, amounts) in _read(session, user_id, since, unread).items():
-            found[pair] = _keep((owner, *pair, since), _Kept(now, amounts))
+        for pair, kept in _read(session, user_id, since, missing).items():
+            found[pair] = _keep((owner, *pair, since), kept)
     # The batch's other pairs: what is kept for them takes its purchases too, counted as the
     # window should now hold them (checked against the count when next asked for).
     for pair, days in added.items():
@@ -104,84 +141,16 @@ def sorted_amounts(
         key = (owner, *pair, since)
         with _LOCK:
             kept = _KEPT.get(key)
-        fresh = [amount for day, amount in days if day >= since] if kept is not None else []
+        fresh = [(day, amount) for day, amount in days if day >= since] if kept is not None else []
         if kept is not None and fresh:
-            _keep(key, _Kept(_plus(kept.counted, fresh), _with(kept.amounts, fresh)))
+            _keep(key, kept.with_added(fresh))
     return found
 
 
-def _moved_on(
-    session: Session,
-    owner: Owner,
-    since: date,
-    pairs: list[Pair],
-    counted: Mapping[Pair, Counted],
-    added: Mapping[Pair, Iterable[tuple[date, int]]],
-) -> dict[Pair, array]:
-    """The pairs whose window moved on from a recent first day kept before: the amounts of the
-    days that left it are read and taken out, the batch's put in, and the result kept if it
-    counts what the window holds now."""
-    earlier: dict[Pair, tuple[date, _Kept]] = {}
-    with _LOCK:
-        for pair in pairs:
-            first = _FIRST_DAY.get((owner, *pair))
-            kept = _KEPT.get((owner, *pair, first)) if first is not None else None
-            if first is not None and kept is not None and since - _MOVE_AT_MOST <= first < since:
-                earlier[pair] = (first, kept)
-    if not earlier:
-        return {}
-    left = _left(session, owner[1], min(first for first, _ in earlier.values()), since, earlier)
-    found = {}
-    for pair, (first, kept) in earlier.items():
-        fresh = [amount for day, amount in added.get(pair, ()) if day >= first]
-        gone = [amount for day, amount in left.get(pair, ()) if day >= first]
-        amounts = _with(kept.amounts, fresh)
-        for amount in gone:
-            at = bisect_left(amounts, amount)
-            if at == len(amounts) or amounts[at] != amount:
-                break  # not what was kept: read the window again
-            del amounts[at]
-        else:
-            moved = Counted(
-                kept.counted.entries + len(fresh) - len(gone),
-                kept.counted.total_minor + sum(fresh) - sum(gone),
-            )
-            if moved == counted[pair]:
-                found[pair] = _keep((owner, *pair, since), _Kept(moved, amounts))
-    return found
-
-
-def _left(
-    session: Session, user_id: int, first: date, since: date, pairs: Iterable[Pair]
-) -> dict[Pair, list[tuple[date, int]]]:
-    """The (day, amount) of each pair's purchases from `first` to the day before `since`."""
-    wanted = set(pairs)
-    subs = sorted({sub for sub, _ in wanted})
-    # Only placeholders are joined into the text.
-    sql = (
-        "SELECT sub_category, currency, local_date, amounts FROM spending_days "  # noqa: S608
-        "WHERE user_id = {mark} AND kind = 'purchase' "
-        "AND local_date >= {mark} AND local_date < {mark} "
-        f"AND sub_category IN ({','.join(['{mark}'] * len(subs))})"
+def _plus(counted: Counted, fresh: Sequence[tuple[date, int]]) -> Counted:
+    return Counted(
+        counted.entries + len(fresh), counted.total_minor + sum(amount for _, amount in fresh)
     )
-    found: dict[Pair, list[tuple[date, int]]] = {}
-    for sub, currency, day, text in raw_rows(session, sql, [user_id, first, since, *subs]):
-        if (sub, currency) in wanted:
-            on = date.fromisoformat(day) if isinstance(day, str) else day
-            found.setdefault((sub, currency), []).extend((on, int(a)) for a in text.split(","))
-    return found
-
-
-def _with(amounts: array, fresh: list[int]) -> array:
-    """A sorted copy of `amounts` with `fresh` in their places."""
-    updated = array("q", amounts)
-    for amount in fresh:
-        insort(updated, amount)
-    return updated
-
-
-def _plus(counted: Counted, amounts: list[int]) -> Counted:
-    return Counted(counted.entries + len(amounts), counted.total_minor + sum(amounts))
 
 
 def forget(user_id: int) -> None:
@@ -195,10 +164,14 @@ def forget(user_id: int) -> None:
 
 def _keep(key: tuple[Owner, str, str, date], kept: _Kept) -> array:
     with _LOCK:
+        owner, sub, currency, first = key
+        was = _FIRST_DAY.get((owner, sub, currency))
+        if was is not None and was < first:
+            _KEPT.pop((owner, sub, currency, was), None)  # brought forward: not asked for again
         _KEPT[key] = kept
         _KEPT.move_to_end(key)
-        owner, sub, currency, first = key
-        _FIRST_DAY[(owner, sub, currency)] = first
+        if was is None or was <= first:
+            _FIRST_DAY[(owner, sub, currency)] = first
         while len(_KEPT) > MAX_KEPT:
             (owner, sub, currency, first), _ = _KEPT.popitem(last=False)
             if _FIRST_DAY.get((owner, sub, currency)) == first:
@@ -206,26 +179,41 @@ def _keep(key: tuple[Owner, str, str, date], kept: _Kept) -> array:
     return kept.amounts
 
 
-def _read(
-    session: Session, user_id: int, since: date, pairs: list[Pair]
-) -> dict[Pair, tuple[Counted, array]]:
+def _read(session: Session, user_id: int, since: date, pairs: list[Pair]) -> dict[Pair, _Kept]:
     """Each pair's amounts from `since` on, with the count and sum they were read at."""
     if not pairs:
         return {}
     subs = sorted({sub for sub, _ in pairs})
-    concat = comma_joined(session.connection().dialect.name, "amounts")
     # Only placeholders are joined into the text.
     sql = (
-        f"SELECT sub_category, currency, SUM(entries), SUM(total_minor), {concat} "  # noqa: S608
+        "SELECT sub_category, currency, local_date, entries, total_minor, amounts "  # noqa: S608
         "FROM spending_days WHERE user_id = {mark} AND kind = 'purchase' "
         "AND local_date >= {mark} "
-        f"AND sub_category IN ({','.join(['{mark}'] * len(subs))}) "
-        "GROUP BY sub_category, currency"
+        f"AND sub_category IN ({','.join(['{mark}'] * len(subs))})"
     )
     wanted = set(pairs)
+    rows: dict[Pair, list[tuple[int, list[int]]]] = {}
+    totals: dict[Pair, list[int]] = {}
+    for sub, currency, day, entries, total, text in raw_rows(session, sql, [user_id, since, *subs]):
+        pair = (sub, currency)
+        if pair in wanted:
+            on = date.fromisoformat(day) if isinstance(day, str) else day
+            amounts = (
+                list(map(int, text.split(","))) if text else []
+            )  # as `spending_days` keeps them
+            rows.setdefault(pair, []).append((on.toordinal(), amounts))
+            summed = totals.setdefault(pair, [0, 0])
+            summed[0] += int(entries)
+            summed[1] += int(total)
     found = {}
-    for sub, currency, entries, total, text in raw_rows(session, sql, [user_id, since, *subs]):
-        if (sub, currency) in wanted:
-            amounts = array("q", sorted(map(int, text.split(",")))) if text else array("q")
-            found[(sub, currency)] = (Counted(int(entries), int(total)), amounts)
+    for pair, held in rows.items():
+        held.sort(key=lambda row: row[0])
+        days, in_day_order = array("l"), array("q")
+        for ordinal, amounts in held:
+            days.extend([ordinal] * len(amounts))
+            in_day_order.extend(amounts)
+        entries, total = totals[pair]
+        found[pair] = _Kept(
+            Counted(entries, total), array("q", sorted(in_day_order)), days, in_day_order
+        )
     return found

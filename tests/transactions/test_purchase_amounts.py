@@ -58,7 +58,7 @@ def _fresh(
     session: Session, user_id: int, since: date, pairs: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[Counted, list[int]]]:
     read = purchase_amounts._read(session, user_id, since, pairs)
-    return {pair: (counted, list(amounts)) for pair, (counted, amounts) in read.items()}
+    return {pair: (kept.counted, list(kept.amounts)) for pair, kept in read.items()}
 
 
 class _Checked:
@@ -70,25 +70,25 @@ class _Checked:
 
     def __call__(self, session: Session, **kwargs: Any) -> Any:
         reads: list[int] = []
-        real_read, real_moved_on = purchase_amounts._read, purchase_amounts._moved_on
+        real_read, real_from_day = purchase_amounts._read, purchase_amounts._Kept.from_day
 
         def counting_read(*args: Any) -> Any:
             found = real_read(*args)
             reads.append(len(args[3]))
             return found
 
-        def counting_moved_on(*args: Any) -> Any:
-            found = real_moved_on(*args)
-            self.moved += len(found)
+        def counting_from_day(kept: Any, since: date) -> Any:
+            found = real_from_day(kept, since)
+            self.moved += found is not None and len(found.days) < len(kept.days)  # days left
             return found
 
         purchase_amounts._read = counting_read  # type: ignore[assignment]
-        purchase_amounts._moved_on = counting_moved_on  # type: ignore[assignment]
+        purchase_amounts._Kept.from_day = counting_from_day  # type: ignore[method-assign]
         try:
             found = purchase_amounts.sorted_amounts(session, **kwargs)
         finally:
             purchase_amounts._read = real_read  # type: ignore[assignment]
-            purchase_amounts._moved_on = real_moved_on  # type: ignore[assignment]
+            purchase_amounts._Kept.from_day = real_from_day  # type: ignore[method-assign]
         pairs = list(kwargs["counted"])
         fresh = _fresh(session, kwargs["user_id"], kwargs["since"], pairs)
         for pair in pairs:
@@ -112,8 +112,9 @@ def test_kept_amounts_equal_a_fresh_read_through_random_posts(
     checked = _Checked()
     monkeypatch.setattr(large_purchase, "sorted_amounts", checked)
     rng = random.Random(20261127)
-    posts = random_posts(rng, start=NOW - timedelta(days=20), merchants=MERCHANTS, tag="k")
+    posts = random_posts(rng, start=NOW - timedelta(days=200), merchants=MERCHANTS, tag="k")
     for round_ in range(60):
+        posts.now += timedelta(days=rng.choice([0, 3, 6]))  # windows move past earlier days
         items = posts.next_batch(round_)
         keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
         with Session(engine) as session:
@@ -171,7 +172,9 @@ def test_the_least_recently_used_are_dropped_past_the_bound(
     account = make_account(user.id, closing_day=28)
     _store(engine, account, [_coffee("b1", 700, NOW)], scenarios=False)
     monkeypatch.setattr(purchase_amounts, "MAX_KEPT", 2)
-    days = [NOW.date() - timedelta(days=d) for d in (3, 2, 1)]
+    # Windows starting earlier each time: none can be brought forward from another, so each
+    # is read and kept.
+    days = [NOW.date() - timedelta(days=d) for d in (1, 2, 3)]
     with Session(engine) as session:
         for day in days:
             found = purchase_amounts.sorted_amounts(
@@ -186,4 +189,39 @@ def test_the_least_recently_used_are_dropped_past_the_bound(
     kept = [key for key in purchase_amounts._KEPT if key[0] == owner]
     assert len(purchase_amounts._KEPT) == 2
     assert kept == [(owner, "coffee", "USD", day) for day in days[1:]]
-    assert purchase_amounts._FIRST_DAY[(owner, "coffee", "USD")] == days[-1]
+    # The latest first day was the one dropped: a later window is read again.
+    assert (owner, "coffee", "USD") not in purchase_amounts._FIRST_DAY
+
+
+def test_a_window_moved_on_is_brought_forward_without_a_read(
+    engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("kept-forward@example.com", time_zone=TZ)
+    account = make_account(user.id, closing_day=28)
+    bought = [_coffee(f"w{d}", 100 * d, NOW - timedelta(days=d)) for d in range(1, 9)]
+    _store(engine, account, bought, scenarios=False)
+    purchase_amounts.forget(user.id)  # what earlier tests' databases left under these numbers
+    owner, pair = (id(engine), user.id), ("coffee", "USD")
+    with Session(engine) as session:
+        day = NOW.date() - timedelta(days=10)
+        (read,) = purchase_amounts._read(session, user.id, day, [pair]).values()
+        assert list(read.amounts) == [100 * d for d in range(1, 9)]
+        purchase_amounts._keep((owner, *pair, day), read)
+
+        def no_read(*args: Any) -> Any:
+            raise AssertionError("read again")
+
+        monkeypatch.setattr(purchase_amounts, "_read", no_read)
+        for since in (6, 3):  # later and later first days
+            day = NOW.date() - timedelta(days=since)
+            left = [100 * d for d in range(1, since + 1)]
+            found = purchase_amounts.sorted_amounts(
+                session,
+                user_id=user.id,
+                since=day,
+                counted={pair: Counted(len(left), sum(left))},
+                added={},
+            )
+            assert list(found[pair]) == sorted(left)
+    # Only the latest window is kept.
+    assert [key[3] for key in purchase_amounts._KEPT if key[0] == owner] == [day]
