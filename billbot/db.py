@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -213,13 +213,32 @@ def plain_instances(
     through a session. `where` marks parameters as `{mark}`, as `raw_rows` does.
     """
     table: Table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.connection().dialect
-    names, convert = _reading(table, dialect)
-    sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {where}"  # noqa: S608
+    sql = f"SELECT {', '.join(column_names(model))} FROM {table.name} WHERE {where}"  # noqa: S608
+    return instances_of(session, model, raw_rows(session, sql, params))
+
+
+def column_names(model: type[SQLModel]) -> list[str]:
+    """The names of `model`'s table columns, in the order `instances_of` takes their values."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return [column.name for column in table.columns]
+
+
+def instances_of(session: Session, model: type[_M], rows: Iterable[Sequence[Any]]) -> list[_M]:
+    """Read-only instances of `model` (as `plain_instances` makes them) from raw rows holding
+    its columns in `column_names` order."""
+    names, convert = _reading(model.__table__, session.connection().dialect)  # type: ignore[attr-defined]
     found: list[_M] = []
-    for row in raw_rows(session, sql, params):
+    for row in rows:
         values = list(row)
         for i, processor in convert:
             values[i] = processor(values[i])
         found.append(cast(_M, model.model_construct(**dict(zip(names, values, strict=True)))))
     return found
+
+
+def json_object_text(dialect: str, key_expression: str, value_expression: str) -> str:
+    """SQL aggregating a group's text keys and values into one JSON object's text (`{}` or NULL
+    for no rows): `json_group_object` on SQLite, `json_object_agg` on PostgreSQL."""
+    if dialect == "sqlite":
+        return f"json_group_object({key_expression}, {value_expression})"
+    return f"json_object_agg({key_expression}, {value_expression})::text"

@@ -32,16 +32,21 @@ def evaluate(context: EventContext) -> int:
     if not bases:
         return 0
     base = min(bases)
-    # What the account owes now: its newest statement's running balance (as limits count it).
-    newest = raw_rows(
-        context.session,
-        "SELECT id, statement_balance_minor FROM statements WHERE account_id = {mark} "
-        "AND currency = {mark} ORDER BY cycle_start_date DESC LIMIT 1",
-        [account.id, account.currency],
-    )
-    if not newest:
-        return 0
-    statement_id, balance = newest[0][0], int(newest[0][1])
+    # What the account owes now: its newest statement's running balance (as limits count it),
+    # as the batch left it when it fell in that statement's currency.
+    batch = context.batch
+    newest = batch.newest_statements.get(account.currency) if batch is not None else None
+    if newest is None:
+        rows = raw_rows(
+            context.session,
+            "SELECT id, statement_balance_minor FROM statements WHERE account_id = {mark} "
+            "AND currency = {mark} ORDER BY cycle_start_date DESC LIMIT 1",
+            [account.id, account.currency],
+        )
+        if not rows:
+            return 0
+        newest = (rows[0][0], int(rows[0][1]))
+    statement_id, balance = newest
     used = balance * 10_000 // base if base > 0 else 0
     crossed = [band for band in BANDS_BPS if used >= band]
     if not crossed:

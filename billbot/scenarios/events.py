@@ -1,13 +1,13 @@
 """Event-driven scenarios, evaluated in the ingest's own transaction, once per stored batch.
 
 `evaluate_events` is the hook ingestion calls. It reads what the scenarios share once per batch
-(the borrower, their limits and progress, their scenario settings) into an `EventContext`, then
-runs each scenario module over it. Scenarios about a purchase (large, late night, frequent,
-spike, recurring) look only at purchases from the last `RECENT` days: an import of old history
-tells the borrower nothing stale. Each message has a dedupe key: the scenarios note their
-messages (`tell`), and once all have run the new ones are rendered and queued together, so a
-re-import fires nothing. A switched-off scenario still queues: the dispatcher suppresses it and
-the history shows why.
+(the borrower, their limits and scenario settings in one statement; their limits' progress)
+into an `EventContext`, then runs each scenario module over it. Scenarios about a purchase
+(large, late night, frequent, spike, recurring) look only at purchases from the last `RECENT`
+days: an import of old history tells the borrower nothing stale. Each message has a dedupe
+key: the scenarios note their messages (`tell`), and once all have run the new ones are
+rendered and queued together, so a re-import fires nothing. A switched-off scenario still
+queues: the dispatcher suppresses it and the history shows why.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
-from billbot.db import plain_instances, raw_rows
+from billbot.db import column_names, instances_of, json_object_text, plain_instances, raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
@@ -96,6 +96,39 @@ def read_borrower(session: Session, user_id: int) -> Borrower | None:
     return Borrower(*rows[0]) if rows else None
 
 
+class Profile(NamedTuple):
+    """The borrower with what every batch's scenarios read of them."""
+
+    borrower: Borrower
+    limits: list[Limit]  # not removed, as stored (a raise come due is settled by the context)
+    settings: dict[str, dict[str, Any]]  # the stored overrides of each scenario
+
+
+def read_profile(session: Session, user_id: int) -> Profile | None:
+    """The borrower `user_id`, their limits and their scenario settings, in one read (None
+    when there is no such user): a row per limit, each with the settings as one JSON object."""
+    dialect = session.connection().dialect.name
+    settings = json_object_text(dialect, "scenario", "settings")
+    limit_columns = ", ".join(f"l.{name}" for name in column_names(Limit))
+    rows = raw_rows(
+        session,
+        # Only fixed column names and SQL go into the text; the user id is bound.
+        "SELECT u.id, u.display_name, u.locale, u.time_zone, u.currency, "  # noqa: S608
+        f"(SELECT {settings} FROM scenario_settings WHERE user_id = u.id), {limit_columns} "
+        "FROM users u LEFT JOIN limits l ON l.user_id = u.id AND l.removed_at IS NULL "
+        "WHERE u.id = {mark}",
+        [user_id],
+    )
+    if not rows:
+        return None
+    stored = json.loads(rows[0][5] or "{}")
+    return Profile(
+        Borrower(*rows[0][:5]),
+        instances_of(session, Limit, [row[6:] for row in rows if row[6] is not None]),
+        {scenario: json.loads(text or "{}") for scenario, text in stored.items()},
+    )
+
+
 About = tuple[str, str | None, str | None]  # currency, category, sub-category
 
 
@@ -120,8 +153,12 @@ class EventContext:
         now: datetime,
         purchases: list[Purchase],
         batch: StoredBatch | None = None,
+        profile: Profile | None = None,
     ) -> None:
+        """`profile`, when given, is the borrower's as read in this transaction (else its parts
+        are read when first needed)."""
         self.session, self.user, self.user_id = session, user, user.id
+        self._profile = profile
         self.account_id, self.now, self.purchases = account_id, now, purchases
         self.batch = batch
         self.tz = zone(user.time_zone)
@@ -171,8 +208,11 @@ class EventContext:
         Read as plain rows; only when a raise or removal has come due are they read through
         `list_limits`, which settles and records it.
         """
-        where = "user_id = {mark} AND removed_at IS NULL"
-        limits = plain_instances(self.session, Limit, where, [self.user_id])
+        if self._profile is not None:
+            limits = self._profile.limits
+        else:
+            where = "user_id = {mark} AND removed_at IS NULL"
+            limits = plain_instances(self.session, Limit, where, [self.user_id])
         if any(
             limit.pending_effective_at is not None and self.now >= limit.pending_effective_at
             for limit in limits
@@ -199,6 +239,8 @@ class EventContext:
 
     @cached_property
     def _stored_settings(self) -> dict[str, dict[str, Any]]:
+        if self._profile is not None:
+            return self._profile.settings
         rows = raw_rows(
             self.session,
             "SELECT scenario, settings FROM scenario_settings WHERE user_id = {mark}",
@@ -358,16 +400,17 @@ def evaluate_events(
     session: Session, *, user_id: int, now: datetime, batch: StoredBatch | None = None
 ) -> int:
     """Run every event scenario for one borrower's stored batch; returns how many queued."""
-    user = read_borrower(session, user_id)
-    if user is None:
+    profile = read_profile(session, user_id)
+    if profile is None:
         return 0
     context = EventContext(
         session,
-        user,
+        profile.borrower,
         account_id=batch.account_id if batch is not None else None,
         now=now,
         purchases=recent_purchases(batch, now) if batch is not None else [],
         batch=batch,
+        profile=profile,
     )
     for evaluate in _evaluators():
         evaluate(context)

@@ -120,10 +120,12 @@ Categorise = Callable[[Session, int, list[tuple[str, str | None, str]]], list[De
 
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
-    """The rows one ingest stored (new or updated), column by column, for event scenarios."""
+    """The rows one ingest stored (new or updated), column by column, for event scenarios, and
+    the newest statement of each currency the rows fell in, as (id, running balance) after them."""
 
     account_id: int
     columns: dict[str, list[Any]]
+    newest_statements: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # Hook for event-driven scenarios, run in the same transaction once new rows are stored:
@@ -430,7 +432,12 @@ def _store(
         if len(stored_ids) < size:  # a few were stored meanwhile by a concurrent post
             keep = [i for i, e in enumerate(ext) if e in stored_ids]
             columns = {name: [values[i] for i in keep] for name, values in columns.items()}
-        after_store(session, account.user_id, now, StoredBatch(account.id, columns))
+        newest = {}
+        for book in books:
+            last = book.statements[-1] if book.statements else None
+            if last is not None and last.id is not None:
+                newest[book.currency] = (last.id, last.statement_balance_minor)
+        after_store(session, account.user_id, now, StoredBatch(account.id, columns, newest))
 
 
 def _place_in_statements(

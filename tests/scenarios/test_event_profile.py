@@ -1,0 +1,97 @@
+"""The borrower's profile the event scenarios read once per batch: one statement, the same as
+reading its parts one by one."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from billbot.db import plain_instances, raw_rows
+from billbot.limits.models import Limit
+from billbot.limits.service import create_limit, request_removal
+from billbot.scenarios.events import Borrower, read_borrower, read_profile
+from billbot.scenarios.models import ScenarioSetting
+
+NOW = datetime(2026, 11, 20, 18, tzinfo=UTC)
+
+
+def _parts(session: Session, user_id: int) -> tuple[Borrower | None, list[Any], dict[str, Any]]:
+    limits = plain_instances(session, Limit, "user_id = {mark} AND removed_at IS NULL", [user_id])
+    rows = raw_rows(
+        session,
+        "SELECT scenario, settings FROM scenario_settings WHERE user_id = {mark}",
+        [user_id],
+    )
+    return (
+        read_borrower(session, user_id),
+        sorted((limit.model_dump() for limit in limits), key=lambda d: d["id"]),
+        {scenario: json.loads(text) for scenario, text in rows},
+    )
+
+
+def test_the_profile_is_its_parts_read_in_one_statement(
+    engine: Engine, make_user: Any, make_account: Any
+) -> None:
+    user = make_user("profile@example.com", time_zone="Asia/Shanghai", locale="zh-CN")
+    account = make_account(user.id, closing_day=28)
+    plain = make_user("plain@example.com")
+    with Session(engine) as session:
+        for scope, target, account_id in (
+            ("ideal_bill", None, None),
+            ("credit_cap", None, account.id),
+            ("sub_category", "coffee", None),
+        ):
+            create_limit(
+                session,
+                user_id=user.id,
+                scope=scope,
+                target=target,
+                account_id=account_id,
+                period="month" if scope != "credit_cap" else None,
+                currency="USD",
+                amount_minor=40_000,
+                now=NOW - timedelta(days=3),
+            )
+        session.commit()
+        coffee = max(
+            plain_instances(session, Limit, "user_id = {mark}", [user.id]), key=lambda x: x.id or 0
+        )
+        stored = session.get(Limit, coffee.id)
+        assert stored is not None
+        # Removed once its cooling-off ended.
+        request_removal(
+            session, limit=stored, now=NOW - timedelta(days=2), cooling_off=timedelta(0)
+        )
+        # Settings with what JSON and SQL text both escape: quotes, commas, backslashes, CJK.
+        for scenario, settings in (
+            ("large_purchase", {"amount_minor": 50_000, "note": 'a,b "q" \\ 咖啡'}),
+            ("late_night", {"start": "23:00", "end": "05:00"}),
+        ):
+            session.add(
+                ScenarioSetting(
+                    user_id=user.id,
+                    scenario=scenario,
+                    settings=json.dumps(settings, ensure_ascii=False),
+                    updated_at=NOW,
+                )
+            )
+        session.commit()
+
+    with Session(engine) as session:
+        for user_id, limits in ((user.id, 2), (plain.id, 0)):
+            profile = read_profile(session, user_id)
+            assert profile is not None
+            borrower, expected_limits, settings = _parts(session, user_id)
+            assert profile.borrower == borrower
+            got = sorted((limit.model_dump() for limit in profile.limits), key=lambda d: d["id"])
+            assert got == expected_limits and len(got) == limits
+            assert profile.settings == settings
+        assert read_profile(session, plain.id + 1_000) is None
+        assert profile.settings == {}  # the plain borrower's
+        mine = read_profile(session, user.id)
+        assert mine is not None and mine.settings["large_purchase"]["note"] == 'a,b "q" \\ 咖啡'
+        assert {limit.scope for limit in mine.limits} == {"ideal_bill", "credit_cap"}
