@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -124,17 +124,8 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
     if session.autoflush:  # as `session.execute` would: rows they refer to may be pending
         session.flush()
     connection = session.connection()
-    dialect = connection.dialect
-    table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    names = list(_row(now, user_id=0, dedupe_key="", scenario="", category="", body=""))
-    binders = [(i, _binder(table.c[name].type, dialect)) for i, name in enumerate(names)]
-    bound = [(i, bind) for i, bind in binders if bind is not None]
-    mark = "?" if dialect.name == "sqlite" else "%s"
-    # Column names from the table, every value bound: nothing from outside goes in the text.
-    columns, marks = ", ".join(names), ", ".join([mark] * len(names))
-    sql = (
-        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) ON CONFLICT (dedupe_key) DO NOTHING"  # noqa: S608
-    )
+    sql, processors = _insert_plan(connection.dialect)
+    bound = [(i, _remembering(process)) for i, process in processors]
     rows = []
     for message in messages:
         row = list(_row(now, **message).values())
@@ -150,12 +141,37 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
     return rowcount if rowcount >= 0 else len(messages)
 
 
-def _binder(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
-    """The column type's bind conversion for `dialect`, remembered per value (a batch repeats its
-    timestamps and flags), or None when the driver takes values as they are."""
-    process = column_type._cached_bind_processor(dialect)
-    if process is None:
-        return None
+_PLANS: dict[tuple[str, str], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
+
+
+def _insert_plan(dialect: Any) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """`enqueue_many`'s statement for `dialect`, and the bind conversion of each column that
+    has one (worked out once per dialect and driver)."""
+    found = _PLANS.get((dialect.name, dialect.driver))
+    if found is None:
+        table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        names = list(_row(_EPOCH, user_id=0, dedupe_key="", scenario="", category="", body=""))
+        processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, name in enumerate(names):
+            process = table.c[name].type._cached_bind_processor(dialect)
+            if process is not None:
+                processors.append((i, process))
+        mark = "?" if dialect.name == "sqlite" else "%s"
+        # Column names from the table, every value bound: nothing from outside goes in the text.
+        columns, marks = ", ".join(names), ", ".join([mark] * len(names))
+        sql = (
+            f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (dedupe_key) DO NOTHING"
+        )
+        found = _PLANS[(dialect.name, dialect.driver)] = (sql, processors)
+    return found
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`process`, remembered per value (a batch repeats its timestamps and flags)."""
     seen: dict[Any, Any] = {}
 
     def bind(value: Any) -> Any:

@@ -8,8 +8,11 @@ two never tell the same moment twice. Once per limit, period and zone.
 
 from __future__ import annotations
 
-from billbot.limits.models import LimitScope
-from billbot.limits.progress import HEALTHY, OVER_80
+from functools import partial
+from typing import Any
+
+from billbot.limits.models import Limit, LimitScope
+from billbot.limits.progress import HEALTHY, OVER_80, Progress
 from billbot.limits.service import parse_thresholds
 from billbot.scenarios.events import EventContext
 
@@ -34,16 +37,22 @@ def evaluate(context: EventContext) -> int:
             "bill_zone",
             f"bill_zone:{limit.id}:{period}:{figures.zone}",
             priority=2 if figures.zone != OVER_80 else 1,
-            zone=figures.zone,
-            percent=figures.used_bps // 100,
-            spent=context.money(figures.spent_minor, limit.currency),
-            limit=context.money(limit.amount_minor, limit.currency),
-            over=context.money(max(0, -figures.remaining_minor), limit.currency),
-            per_day=(
-                context.money(figures.per_day_left_minor, limit.currency)
-                if figures.per_day_left_minor and figures.remaining_minor > 0
-                else None
-            ),
-            period_end=figures.period_end.isoformat() if figures.period_end else None,
+            details=partial(_details, context, limit, figures),
         )
     return queued
+
+
+def _details(context: EventContext, limit: Limit, figures: Progress) -> dict[str, Any]:
+    return {
+        "zone": figures.zone,
+        "percent": figures.used_bps // 100,
+        "spent": context.money(figures.spent_minor, limit.currency),
+        "limit": context.money(limit.amount_minor, limit.currency),
+        "over": context.money(max(0, -figures.remaining_minor), limit.currency),
+        "per_day": (
+            context.money(figures.per_day_left_minor, limit.currency)
+            if figures.per_day_left_minor and figures.remaining_minor > 0
+            else None
+        ),
+        "period_end": figures.period_end.isoformat() if figures.period_end else None,
+    }

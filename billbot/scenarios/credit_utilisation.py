@@ -60,8 +60,10 @@ def evaluate(context: EventContext) -> int:
             account=account.name,
             percent=used // 100,
             band=band // 100,
-            balance=context.money(balance, account.currency),
-            base=context.money(base, account.currency),
             own_cap=own_cap is not None and own_cap == base,
+            details=lambda: {
+                "balance": context.money(balance, account.currency),
+                "base": context.money(base, account.currency),
+            },
         )
     )

@@ -139,6 +139,7 @@ class _Noted(NamedTuple):
     priority: int
     about: About | None
     values: dict[str, Any]
+    details: Callable[[], dict[str, Any]] | None
 
 
 class EventContext:
@@ -329,18 +330,22 @@ class EventContext:
         *,
         priority: int = 1,
         about: About | None = None,
+        details: Callable[[], dict[str, Any]] | None = None,
         **values: Any,
     ) -> bool:
         """Note the scenario's message, queued by `queue_noted` once per `dedupe_key`; True
         when the key is new to this evaluation.
 
-        `about` (currency, category, sub-category) adds `limit_note`, where the borrower stands
-        against their own limit; like the text, it is worked out only for a message not told yet.
+        The message's values are `values`, with those `details()` gives: a scenario that tells
+        the same key with every batch (a threshold stays crossed all month) passes what costs
+        to work out (amounts in the borrower's format) as `details`, asked only for a message
+        not told before. Likewise `about` (currency, category, sub-category) adds `limit_note`,
+        where the borrower stands against their own limit.
         """
         key = dedupe_key[:255]
         if key in self._noted:
             return False
-        self._noted[key] = _Noted(scenario, priority, about, values)
+        self._noted[key] = _Noted(scenario, priority, about, values, details)
         return True
 
     def queue_noted(self) -> int:
@@ -349,9 +354,11 @@ class EventContext:
             return 0
         told = queued_keys(self.session, self._noted)
         messages = []
-        for key, (scenario, priority, about, values) in self._noted.items():
+        for key, (scenario, priority, about, values, details) in self._noted.items():
             if key in told:
                 continue
+            if details is not None:
+                values = {**values, **details()}
             if about is not None:
                 values["limit_note"] = self.limit_note(*about)
             messages.append(

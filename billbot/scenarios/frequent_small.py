@@ -7,6 +7,9 @@ reaches `count`. Once per sub-category and local week, so a habit is named, not 
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from billbot.scenarios.events import EventContext
 from billbot.transactions.spending_days import parse_amounts
 
@@ -48,8 +51,11 @@ def evaluate(context: EventContext) -> int:
             f"frequent_small:{context.user_id}:{sub}:{currency}:{context.week_start.isoformat()}",
             count=bought,
             days=days,
-            kind=context.label(sub),
-            total=context.money(total, currency),
             about=(currency, None, sub),
+            details=partial(_details, context, sub, total, currency),
         )
     return queued
+
+
+def _details(context: EventContext, sub: str, total: int, currency: str) -> dict[str, Any]:
+    return {"kind": context.label(sub), "total": context.money(total, currency)}

@@ -7,10 +7,12 @@ several thresholds at once, only the highest is told.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from billbot.categorize.taxonomy import load_taxonomy
-from billbot.limits.models import LimitScope
+from billbot.limits.models import Limit, LimitScope
+from billbot.limits.progress import Progress
 
 if TYPE_CHECKING:
     from billbot.scenarios.events import EventContext
@@ -44,16 +46,22 @@ def evaluate(context: EventContext) -> int:
             continue
         threshold = figures.thresholds_crossed[-1]
         period = figures.period_start.isoformat() if figures.period_start else "cap"
-        per_day = figures.per_day_left_minor if figures.remaining_minor > 0 else None
         queued += context.tell(
             "limit_threshold",
             f"limit_threshold:{limit.id}:{period}:{threshold}",
             priority=2 if threshold >= 10_000 else 1,
-            percent=figures.used_bps // 100,
-            subject=_subject(limit.scope, limit.target, context.language),
-            spent=context.money(figures.spent_minor, limit.currency),
-            limit=context.money(limit.amount_minor, limit.currency),
-            period_end=figures.period_end.isoformat() if figures.period_end else None,
-            remaining_per_day=context.money(per_day, limit.currency) if per_day else None,
+            details=partial(_details, context, limit, figures),
         )
     return queued
+
+
+def _details(context: EventContext, limit: Limit, figures: Progress) -> dict[str, Any]:
+    per_day = figures.per_day_left_minor if figures.remaining_minor > 0 else None
+    return {
+        "percent": figures.used_bps // 100,
+        "subject": _subject(limit.scope, limit.target, context.language),
+        "spent": context.money(figures.spent_minor, limit.currency),
+        "limit": context.money(limit.amount_minor, limit.currency),
+        "period_end": figures.period_end.isoformat() if figures.period_end else None,
+        "remaining_per_day": context.money(per_day, limit.currency) if per_day else None,
+    }

@@ -10,6 +10,9 @@ Once per sub-category and week.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from billbot.scenarios.events import EventContext
 
 MIN_WEEKS_WITH_SPENDING = 2
@@ -37,11 +40,19 @@ def evaluate(context: EventContext) -> int:
         queued += context.tell(
             "spending_spike",
             f"spending_spike:{context.user_id}:{sub}:{currency}:{context.week_start.isoformat()}",
-            kind=context.label(sub),
-            spent=context.money(current, currency),
-            usual=context.money(average, currency),
             times=round(current / average, 1),
             weeks=weeks,
             about=(currency, None, sub),
+            details=partial(_details, context, sub, current, average, currency),
         )
     return queued
+
+
+def _details(
+    context: EventContext, sub: str, spent: int, usual: int, currency: str
+) -> dict[str, Any]:
+    return {
+        "kind": context.label(sub),
+        "spent": context.money(spent, currency),
+        "usual": context.money(usual, currency),
+    }

@@ -1,5 +1,5 @@
-"""The borrower's profile the event scenarios read once per batch: one statement, the same as
-reading its parts one by one."""
+"""What the event scenarios share per batch: the borrower's profile, read in one statement and
+the same as its parts read one by one; messages worked out only when not told before."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from billbot.db import plain_instances, raw_rows
 from billbot.limits.models import Limit
@@ -95,3 +95,42 @@ def test_the_profile_is_its_parts_read_in_one_statement(
         mine = read_profile(session, user.id)
         assert mine is not None and mine.settings["large_purchase"]["note"] == 'a,b "q" \\ 咖啡'
         assert {limit.scope for limit in mine.limits} == {"ideal_bill", "credit_cap"}
+
+
+def test_details_are_worked_out_only_for_a_message_not_told_before(
+    engine: Engine, make_user: Any
+) -> None:
+    from billbot.outbox.models import OutboxMessage
+    from billbot.scenarios.events import EventContext
+
+    user = make_user("details@example.com")
+    asked: list[str] = []
+
+    def details(key: str) -> dict[str, Any]:
+        asked.append(key)
+        return {
+            "percent": 80,
+            "subject": "coffee",
+            "spent": "$8.00",
+            "limit": "$10.00",
+            "period_end": None,
+            "remaining_per_day": None,
+        }
+
+    for round_ in range(2):
+        with Session(engine) as session:
+            profile = read_profile(session, user.id)
+            assert profile is not None
+            context = EventContext(
+                session, profile.borrower, account_id=None, now=NOW, purchases=[], profile=profile
+            )
+            for key in ("limit_threshold:1:a:8000", f"limit_threshold:1:b:{round_}"):
+                context.tell("limit_threshold", key, details=lambda key=key: details(key))
+            assert context.queue_noted() == (2 if round_ == 0 else 1)
+            session.commit()
+    # The key told in the first round was not worked out again in the second.
+    assert asked == ["limit_threshold:1:a:8000", "limit_threshold:1:b:0", "limit_threshold:1:b:1"]
+    with Session(engine) as session:
+        query = select(OutboxMessage.body).where(col(OutboxMessage.user_id) == user.id)
+        bodies = list(session.exec(query).all())
+    assert len(bodies) == 3 and all("$8.00" in body for body in bodies)
