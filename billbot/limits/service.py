@@ -8,6 +8,7 @@ period (default 24 hours) and can be cancelled meanwhile. Every change is record
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -55,6 +56,12 @@ def _clear_pending(limit: Limit) -> None:
 
 def parse_thresholds(text: str) -> list[int]:
     """Threshold basis points, ascending ("5000,8000,10000" → [5000, 8000, 10000])."""
+    return list(_thresholds(text))
+
+
+@lru_cache(maxsize=1024)
+def _thresholds(text: str) -> tuple[int, ...]:
+    # Parsed once per text: limit progress reads every limit's thresholds with every batch.
     try:
         values = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError as exc:
@@ -65,7 +72,7 @@ def parse_thresholds(text: str) -> list[int]:
         raise ValidationFailed(
             "thresholds must lie between 1 and 20000 basis points", code="limit.thresholds"
         )
-    return values
+    return tuple(values)
 
 
 def _check_target(

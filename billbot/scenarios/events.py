@@ -13,7 +13,8 @@ queues: the dispatcher suppresses it and the history shows why.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -32,6 +33,7 @@ from billbot.outbox.service import enqueue_many, queued_keys
 from billbot.scenarios.history import History, Window, read_history
 from billbot.scenarios.messages import money, render
 from billbot.scenarios.registry import get_scenario
+from billbot.transactions import kept_days
 from billbot.transactions.ingest import StoredBatch
 
 RECENT = timedelta(days=3)
@@ -106,27 +108,50 @@ class Profile(NamedTuple):
 
 def read_profile(session: Session, user_id: int) -> Profile | None:
     """The borrower `user_id`, their limits and their scenario settings, in one read (None
-    when there is no such user): a row per limit, each with the settings as one JSON object."""
+    when there is no such user): a row per limit, each with the settings as one JSON object.
+
+    The same rows as last read for the borrower give the same `Profile` (its limits and
+    settings are read-only to the scenarios), so a borrower whose profile did not change costs
+    only the read.
+    """
     dialect = session.connection().dialect.name
-    settings = json_object_text(dialect, "scenario", "settings")
-    limit_columns = ", ".join(f"l.{name}" for name in column_names(Limit))
-    rows = raw_rows(
-        session,
-        # Only fixed column names and SQL go into the text; the user id is bound.
-        "SELECT u.id, u.display_name, u.locale, u.time_zone, u.currency, "  # noqa: S608
-        f"(SELECT {settings} FROM scenario_settings WHERE user_id = u.id), {limit_columns} "
-        "FROM users u LEFT JOIN limits l ON l.user_id = u.id AND l.removed_at IS NULL "
-        "WHERE u.id = {mark}",
-        [user_id],
-    )
+    sql = _PROFILE_SQL.get(dialect)
+    if sql is None:
+        settings = json_object_text(dialect, "scenario", "settings")
+        limit_columns = ", ".join(f"l.{name}" for name in column_names(Limit))
+        sql = _PROFILE_SQL[dialect] = (
+            # Only fixed column names and SQL go into the text; the user id is bound.
+            "SELECT u.id, u.display_name, u.locale, u.time_zone, u.currency, "  # noqa: S608
+            f"(SELECT {settings} FROM scenario_settings WHERE user_id = u.id), {limit_columns} "
+            "FROM users u LEFT JOIN limits l ON l.user_id = u.id AND l.removed_at IS NULL "
+            "WHERE u.id = {mark}"
+        )
+    rows = raw_rows(session, sql, [user_id])
     if not rows:
         return None
+    key = (kept_days.database_key(session), user_id)
+    with _LOCK:
+        known = _PROFILES.get(key)
+    if known is not None and known[0] == rows:
+        return known[1]
     stored = json.loads(rows[0][5] or "{}")
-    return Profile(
+    profile = Profile(
         Borrower(*rows[0][:5]),
         instances_of(session, Limit, [row[6:] for row in rows if row[6] is not None]),
         {scenario: json.loads(text or "{}") for scenario, text in stored.items()},
     )
+    with _LOCK:
+        _PROFILES[key] = (rows, profile)
+        _PROFILES.move_to_end(key)
+        while len(_PROFILES) > MAX_PROFILES:
+            _PROFILES.popitem(last=False)
+    return profile
+
+
+MAX_PROFILES = 1024  # borrowers (per database) whose last profile is kept
+_PROFILES: OrderedDict[tuple[int, int], tuple[list[tuple[Any, ...]], Profile]] = OrderedDict()
+_PROFILE_SQL: dict[str, str] = {}
+_LOCK = threading.Lock()
 
 
 About = tuple[str, str | None, str | None]  # currency, category, sub-category

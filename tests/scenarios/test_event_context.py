@@ -134,3 +134,44 @@ def test_details_are_worked_out_only_for_a_message_not_told_before(
         query = select(OutboxMessage.body).where(col(OutboxMessage.user_id) == user.id)
         bodies = list(session.exec(query).all())
     assert len(bodies) == 3 and all("$8.00" in body for body in bodies)
+
+
+def test_an_unchanged_profile_is_reused_and_any_change_is_read(
+    engine: Engine, make_user: Any
+) -> None:
+    from billbot.limits.service import change_amount
+    from billbot.scenarios.preferences import update_settings
+
+    user = make_user("reused@example.com")
+    with Session(engine) as session:
+        create_limit(
+            session,
+            user_id=user.id,
+            scope="ideal_bill",
+            period="month",
+            currency="USD",
+            amount_minor=40_000,
+            now=NOW,
+        )
+        session.commit()
+    with Session(engine) as session:
+        first = read_profile(session, user.id)
+        assert first is not None and read_profile(session, user.id) is first
+        (limit,) = first.limits
+        stored = session.get(Limit, limit.id)
+        assert stored is not None
+        change_amount(session, limit=stored, amount_minor=30_000, now=NOW, cooling_off=timedelta(0))
+        lowered = read_profile(session, user.id)
+        assert lowered is not None and lowered is not first
+        assert [x.amount_minor for x in lowered.limits] == [30_000]
+        update_settings(
+            session,
+            user_id=user.id,
+            scenario="large_purchase",
+            settings={"amount_minor": 9_000},
+            now=NOW,
+        )
+        session.flush()
+        changed = read_profile(session, user.id)
+        assert changed is not None and changed.settings["large_purchase"] == {"amount_minor": 9_000}
+        assert first.limits[0].amount_minor == 40_000  # what was read before stays as read
