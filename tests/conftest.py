@@ -24,6 +24,7 @@ from billbot.accounts.service import open_account
 from billbot.app import create_app
 from billbot.clock import FrozenClock
 from billbot.db import make_engine, upgrade
+from billbot.outbox.service import forget_told
 from billbot.settings import Settings
 from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.users.schemas import UserBase
@@ -73,6 +74,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for name in tables:
                 connection.execute(text(f"DELETE FROM {name}"))
+    forget_told()  # the outbox was emptied, which the process could not see
 
 
 @pytest.fixture

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -62,6 +65,7 @@ def enqueue(
     statement = (
         dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+    _wrote(session, [dedupe_key])
     result = session.execute(statement.returning(table.c.id))
     new_id = result.scalar_one_or_none()
     if new_id is None:
@@ -125,6 +129,7 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
         session.flush()
     connection = session.connection()
     sql, processors = _insert_plan(connection.dialect)
+    _wrote(session, [message["dedupe_key"] for message in messages])
     bound = [(i, _remembering(process)) for i, process in processors]
     rows = []
     for message in messages:
@@ -186,15 +191,92 @@ def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return bind
 
 
-def queued_keys(session: Session, keys: Collection[str], *, chunk: int = 900) -> set[str]:
-    """Those of `keys` already in the outbox (looked up on its unique index, a chunk at a time)."""
-    ordered, found = sorted(set(keys)), set[str]()
+def queued_keys(
+    session: Session,
+    keys: Collection[str],
+    *,
+    chunk: int = 900,
+    known_for: Hashable | None = None,
+) -> set[str]:
+    """Those of `keys` already in the outbox (looked up on its unique index, a chunk at a time).
+
+    With `known_for` (whose messages the keys are: the borrower, with what tells them from
+    another ever given the same id), keys found committed are remembered for them in this
+    process and not looked up again: outbox rows are only ever deleted with their borrower. A
+    key found but written in this database transaction (`enqueue`, `enqueue_many`) is not
+    remembered, as a rollback would take it away.
+    """
+    wanted, found = set(keys), set[str]()
+    told = _told_in(session) if known_for is not None else None
+    if told is not None:
+        with _LOCK:
+            held = told.get(known_for)
+            if held is not None:
+                told.move_to_end(known_for)
+                found = wanted & held
+        wanted -= found
+    ordered = sorted(wanted)
     if ordered and session.autoflush:  # as a session read would: rows may still be pending
         session.flush()
+    read = set[str]()
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
         # A plain read: event scenarios ask this once per ingested batch.
         sql = "SELECT dedupe_key FROM outbox_messages WHERE dedupe_key IN "
         sql += f"({','.join(['{mark}'] * len(part))})"  # placeholders only
-        found.update(key for (key,) in raw_rows(session, sql, part))
-    return found
+        read.update(key for (key,) in raw_rows(session, sql, part))
+    if told is not None and read:
+        transaction = session.connection().get_transaction()
+        with _LOCK:
+            committed = read - _WRITTEN.get(transaction, set()) if transaction else set()
+            if committed:
+                held = told.setdefault(known_for, set())
+                if len(held) + len(committed) > MAX_TOLD_KEYS:
+                    held.clear()  # last month's keys, most likely
+                held |= committed
+                told.move_to_end(known_for)
+                while len(told) > MAX_TOLD:
+                    told.popitem(last=False)
+    return found | read
+
+
+def _told_in(session: Session) -> OrderedDict[Hashable, set[str]]:
+    """The told keys remembered for `session`'s database (per engine object: one dropped and
+    made again is another)."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    with _LOCK:
+        told = _TOLD.get(engine)
+        if told is None:
+            told = _TOLD[engine] = OrderedDict()
+    return told
+
+
+MAX_TOLD = 4_096  # borrowers (per database) whose told keys are remembered
+MAX_TOLD_KEYS = 512  # keys remembered per borrower
+_TOLD: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, set[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+# The keys each database transaction (its Core root transaction, which sessions joining one
+# connection share) wrote itself: found in the outbox, they are not yet told for good.
+_WRITTEN: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _wrote(session: Session, keys: Iterable[str]) -> None:
+    """Note `keys` as written in `session`'s database transaction."""
+    transaction = session.connection().get_transaction()
+    if transaction is None:
+        return
+    with _LOCK:
+        written = _WRITTEN.get(transaction)
+        if written is None:
+            written = _WRITTEN[transaction] = set()
+        written.update(keys)
+
+
+def forget_told() -> None:
+    """Forget the told keys remembered in this process (for tables emptied behind its back, as
+    tests do: outbox rows otherwise go only with their borrower)."""
+    with _LOCK:
+        _TOLD.clear()

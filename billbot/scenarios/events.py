@@ -104,6 +104,8 @@ class Profile(NamedTuple):
     borrower: Borrower
     limits: list[Limit]  # not removed, as stored (a raise come due is settled by the context)
     settings: dict[str, dict[str, Any]]  # the stored overrides of each scenario
+    # The borrower as opposed to another ever given the same id (when they joined, as stored).
+    incarnation: tuple[int, Any]
 
 
 def read_profile(session: Session, user_id: int) -> Profile | None:
@@ -122,6 +124,7 @@ def read_profile(session: Session, user_id: int) -> Profile | None:
         sql = _PROFILE_SQL[dialect] = (
             # Only fixed column names and SQL go into the text; the user id is bound.
             "SELECT u.id, u.display_name, u.locale, u.time_zone, u.currency, "  # noqa: S608
+            "u.created_at, "
             f"(SELECT {settings} FROM scenario_settings WHERE user_id = u.id), {limit_columns} "
             "FROM users u LEFT JOIN limits l ON l.user_id = u.id AND l.removed_at IS NULL "
             "WHERE u.id = {mark}"
@@ -134,11 +137,12 @@ def read_profile(session: Session, user_id: int) -> Profile | None:
         known = _PROFILES.get(key)
     if known is not None and known[0] == rows:
         return known[1]
-    stored = json.loads(rows[0][5] or "{}")
+    stored = json.loads(rows[0][6] or "{}")
     profile = Profile(
         Borrower(*rows[0][:5]),
-        instances_of(session, Limit, [row[6:] for row in rows if row[6] is not None]),
+        instances_of(session, Limit, [row[7:] for row in rows if row[7] is not None]),
         {scenario: json.loads(text or "{}") for scenario, text in stored.items()},
+        (user_id, rows[0][5]),
     )
     with _LOCK:
         _PROFILES[key] = (rows, profile)
@@ -377,7 +381,8 @@ class EventContext:
         """Queue the noted messages not told before (one read, one write); returns how many."""
         if not self._noted:
             return 0
-        told = queued_keys(self.session, self._noted)
+        known_for = self._profile.incarnation if self._profile is not None else None
+        told = queued_keys(self.session, self._noted, known_for=known_for)
         messages = []
         for key, (scenario, priority, about, values, details) in self._noted.items():
             if key in told:
