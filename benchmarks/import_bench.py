@@ -45,6 +45,7 @@ from billbot.accounts.service import open_account
 from billbot.db import make_engine, upgrade
 from billbot.imports.service import import_parsed, parse_upload
 from billbot.limits.service import create_limit
+from billbot.scenarios.messages import load_templates
 from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.users.schemas import UserBase
 from billbot.users.service import create_user
@@ -469,7 +470,9 @@ def run(args: argparse.Namespace) -> None:
             account_id=account_id,
             user_tz="America/New_York",
         )
-        # ... and the scenarios' messages rendered once (templates compiled, locale data read).
+        # ... and the scenarios' messages rendered once (templates compiled, as the service
+        # compiles them at start; locale data read).
+        load_templates()
         interleaved(root, "warm", history=[], posts=operator_posts(500, batch=BATCH, seed=3))
         rss_before = peak_rss_mib()
         url, account_id = fresh_database(case_database(root, "empty"))

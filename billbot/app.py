@@ -39,6 +39,7 @@ from billbot.repayments.installment_routes import router as installments_router
 from billbot.repayments.payoff_routes import router as payoff_router
 from billbot.repayments.routes import router as repayments_router
 from billbot.reports.routes import router as reports_router
+from billbot.scenarios.messages import load_templates
 from billbot.scenarios.routes import router as scenarios_router
 from billbot.scheduler import start_scheduler
 from billbot.settings import Settings, get_settings
@@ -115,6 +116,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_migrations:
             ensure_migrated(engine)
+        load_templates()  # compiled at start, not on a borrower's first message
         running = None
         if settings.scheduler_enabled:
             running = start_scheduler(

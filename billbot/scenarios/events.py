@@ -226,9 +226,12 @@ class EventContext:
 
     @cached_property
     def account(self) -> Account | None:
-        """The batch's account (already in the session's identity map after an ingest)."""
+        """The batch's account (as the ingest held it, else from the session)."""
         if self.account_id is None:
             return None
+        given = self.batch.account if self.batch is not None else None
+        if given is not None and given.id == self.account_id:
+            return given
         return self.session.get(Account, self.account_id)
 
     @cached_property

@@ -70,6 +70,17 @@ def _template(scenario: str, language: str) -> Template:
     return _environment().get_template(f"{scenario}.{language}.txt.j2")
 
 
+def load_templates() -> int:
+    """Compile every scenario template now (each is compiled once per process, else on its
+    first message: a few ms a borrower's post would pay); returns how many there are."""
+    names = sorted(TEMPLATES.glob("*.txt.j2"))
+    for path in names:
+        scenario, language = path.name.removesuffix(".txt.j2").rsplit(".", 1)
+        if _substitution(scenario, language) is None:
+            _template(scenario, language)
+    return len(names)
+
+
 @lru_cache(maxsize=4096)
 def money(amount_minor: int, currency: str, locale: str) -> str:
     """An amount as the borrower reads it."""

@@ -126,6 +126,7 @@ class StoredBatch:
     account_id: int
     columns: dict[str, list[Any]]
     newest_statements: dict[str, tuple[int, int]] = field(default_factory=dict)
+    account: Account | None = None  # the account, as the ingest's session holds it
 
 
 # Hook for event-driven scenarios, run in the same transaction once new rows are stored:
@@ -437,7 +438,9 @@ def _store(
             last = book.statements[-1] if book.statements else None
             if last is not None and last.id is not None:
                 newest[book.currency] = (last.id, last.statement_balance_minor)
-        after_store(session, account.user_id, now, StoredBatch(account.id, columns, newest))
+        after_store(
+            session, account.user_id, now, StoredBatch(account.id, columns, newest, account)
+        )
 
 
 def _place_in_statements(

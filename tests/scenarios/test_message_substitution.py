@@ -41,3 +41,22 @@ def test_due_soon_is_filled_without_jinja() -> None:
 def test_missing_value_is_jinja_error() -> None:
     with pytest.raises(UndefinedError, match="when"):
         render("due_soon", "en", name="A", account="Visa", amount="$1", minimum="$1", due_date="x")
+
+
+def test_every_template_is_compiled_at_start_and_not_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from billbot.scenarios import messages
+
+    _template.cache_clear()
+    _substitution.cache_clear()
+    assert messages.load_templates() == len(NAMES)
+    compiled = _template.cache_info().currsize
+    assert compiled == sum(_substitution(*_parts(name)) is None for name in NAMES) > 0
+
+    def no_loading(*args: object) -> object:
+        raise AssertionError("a template was loaded after start")
+
+    monkeypatch.setattr(messages._environment(), "get_template", no_loading)
+    for name in NAMES:
+        scenario, language = _parts(name)
+        if _substitution(scenario, language) is None:
+            assert _template(scenario, language) is not None
