@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -59,17 +60,24 @@ def period_bounds(
     limit: Limit, *, today: date, accounts: dict[int, Account]
 ) -> tuple[date, date] | None:
     """The local dates of the limit's current period (None for a credit cap)."""
-    if limit.period == LimitPeriod.WEEK:
-        start = today - timedelta(days=today.weekday())
-        return start, start + timedelta(days=6)
-    if limit.period == LimitPeriod.MONTH:
-        start = today.replace(day=1)
-        following = (start + timedelta(days=32)).replace(day=1)
-        return start, following - timedelta(days=1)
-    if limit.period == LimitPeriod.CYCLE and limit.account_id is not None:
+    period = limit.period
+    if period == LimitPeriod.WEEK or period == LimitPeriod.MONTH:
+        return _calendar_period(period, today)
+    if period == LimitPeriod.CYCLE and limit.account_id is not None:
         cycle = cycle_for(today, plan_of(accounts[limit.account_id]))
         return cycle.start_date, cycle.end_date
     return None
+
+
+@lru_cache(maxsize=64)
+def _calendar_period(period: str, today: date) -> tuple[date, date]:
+    """The local week (Monday first) or month holding `today`."""
+    if period == LimitPeriod.WEEK:
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=6)
+    start = today.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)
 
 
 def spend_rows(session: Session, *, user_id: int, since: date) -> list[SpendRow]:
@@ -243,33 +251,39 @@ def spent_in_kept(
     bounds: dict[int | None, tuple[date, date] | None],
     today: date,
 ) -> dict[int, int]:
-    """What `spent_in_sql` sums, from the per-day totals this process keeps (`kept_days`)."""
-    wanted = [
-        (limit, window)
-        for limit in limits
-        if limit.scope != LimitScope.CREDIT_CAP and (window := bounds[limit.id]) is not None
-    ]
-    if not wanted:
-        return {}
-    since = min(window[0] for _, window in wanted)
+    """What `spent_in_sql` sums, from the per-day totals this process keeps (`kept_days`):
+    one pass over the kept cells per first day, each limit's filter read from it once."""
+    # Per first day: (limit id, currency, account or None, the cell's field to match or None,
+    # its value); `Cell` fields by position: 0 account, 1 currency, 2 kind, 3 category, 4 sub.
+    by_start: dict[date, list[tuple[int, str, int | None, int | None, str]]] = {}
     spent: dict[int, int] = {}
-    with kept_days.reading(session, user_id=limits[0].user_id, since=since) as kept:
-        for limit, (start, _) in wanted:
-            assert limit.id is not None
-            currency, scope, target = limit.currency, limit.scope, limit.target or ""
-            account_id = limit.account_id if limit.period == LimitPeriod.CYCLE else None
-            total = 0
+    for limit in limits:
+        scope, window, limit_id = limit.scope, bounds[limit.id], limit.id
+        if scope == LimitScope.CREDIT_CAP or window is None:
+            continue
+        assert limit_id is not None
+        field = (
+            3 if scope == LimitScope.CATEGORY else 4 if scope == LimitScope.SUB_CATEGORY else None
+        )
+        account_id = limit.account_id if limit.period == LimitPeriod.CYCLE else None
+        by_start.setdefault(window[0], []).append(
+            (limit_id, limit.currency, account_id, field, limit.target or "")
+        )
+        spent[limit_id] = 0
+    if not by_start:
+        return {}
+    with kept_days.reading(session, user_id=limits[0].user_id, since=min(by_start)) as kept:
+        for start, wanted in by_start.items():
             for cell, (_, summed) in kept.sums(start, today).items():
-                if cell.kind == "repayment" or cell.currency != currency:
+                if cell[2] == "repayment":
                     continue
-                if account_id is not None and cell.account_id != account_id:
-                    continue
-                if scope == LimitScope.CATEGORY and cell.category != target:
-                    continue
-                if scope == LimitScope.SUB_CATEGORY and cell.sub_category != target:
-                    continue
-                total += summed
-            spent[limit.id] = total
+                for limit_id, currency, account_id, field, target in wanted:
+                    if (
+                        cell[1] == currency
+                        and (account_id is None or cell[0] == account_id)
+                        and (field is None or cell[field] == target)
+                    ):
+                        spent[limit_id] += summed
     return spent
 
 

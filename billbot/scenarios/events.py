@@ -106,6 +106,8 @@ class Profile(NamedTuple):
     settings: dict[str, dict[str, Any]]  # the stored overrides of each scenario
     # The borrower as opposed to another ever given the same id (when they joined, as stored).
     incarnation: tuple[int, Any]
+    # Each scenario's effective settings, worked out when first asked for (`EventContext`).
+    effective: dict[str, dict[str, Any]]
 
 
 def read_profile(session: Session, user_id: int) -> Profile | None:
@@ -143,6 +145,7 @@ def read_profile(session: Session, user_id: int) -> Profile | None:
         instances_of(session, Limit, [row[7:] for row in rows if row[7] is not None]),
         {scenario: json.loads(text or "{}") for scenario, text in stored.items()},
         (user_id, rows[0][5]),
+        {},
     )
     with _LOCK:
         _PROFILES[key] = (rows, profile)
@@ -189,6 +192,9 @@ class EventContext:
         are read when first needed)."""
         self.session, self.user, self.user_id = session, user, user.id
         self._profile = profile
+        # Effective settings per scenario: kept with a profile read before, which serves the
+        # borrower's batches until it changes.
+        self._settings: dict[str, dict[str, Any]] = profile.effective if profile else {}
         self.account_id, self.now, self.purchases = account_id, now, purchases
         self.batch = batch
         self.tz = zone(user.time_zone)
@@ -196,7 +202,6 @@ class EventContext:
         self.week_start = self.today - timedelta(days=self.today.weekday())  # Monday
         self.language = "zh-CN" if user.locale == "zh-CN" else "en"
         self._noted: dict[str, _Noted] = {}  # by dedupe key
-        self._settings: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def added_purchases(self) -> dict[tuple[str, str], list[tuple[date, int]]]:
@@ -304,7 +309,8 @@ class EventContext:
         return read_history(self.session, user_id=self.user_id, window=window, sub_categories=subs)
 
     def settings(self, scenario: str) -> dict[str, Any]:
-        """The borrower's effective settings of `scenario` (worked out once per batch)."""
+        """The borrower's effective settings of `scenario` (read-only; worked out once per
+        profile)."""
         found = self._settings.get(scenario)
         if found is None:
             stored = self._stored_settings.get(scenario, {})

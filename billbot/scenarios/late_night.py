@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, time, timedelta
+from functools import partial
+from typing import Any
 
 from billbot.scenarios.events import EventContext, Purchase
 
@@ -48,9 +50,15 @@ def evaluate(context: EventContext) -> int:
             "late_night",
             f"late_night:{context.user_id}:{night.isoformat()}",
             count=len(same),
-            total=context.money(total, currency),
             merchant=latest.merchant,
-            at=latest.posted_at.astimezone(context.tz).strftime("%H:%M"),
             about=(currency, latest.category, latest.sub_category),
+            details=partial(_details, context, total, currency, latest),
         )
     return queued
+
+
+def _details(context: EventContext, total: int, currency: str, latest: Purchase) -> dict[str, Any]:
+    return {
+        "total": context.money(total, currency),
+        "at": latest.posted_at.astimezone(context.tz).strftime("%H:%M"),
+    }
