@@ -159,6 +159,39 @@ def make_account(engine: Engine, clock: FrozenClock) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def purchases_context() -> Callable[..., Any]:
+    """An `EventContext` for a borrower's stored purchases, as a batch of them would give
+    the event scenarios (its account the first purchase's)."""
+    from billbot.scenarios.events import EventContext, Purchase, read_profile
+
+    def make(session: Session, user_id: int, stored: list[Any], now: datetime) -> EventContext:
+        profile = read_profile(session, user_id)
+        assert profile is not None
+        return EventContext(
+            session,
+            profile,
+            account_id=stored[0].account_id,
+            now=now,
+            purchases=[
+                Purchase(
+                    t.account_id,
+                    t.external_id,
+                    t.posted_at,
+                    t.local_date,
+                    t.amount_minor,
+                    t.currency,
+                    t.merchant_name or "",
+                    t.category,
+                    t.sub_category,
+                )
+                for t in stored
+            ],
+        )
+
+    return make
+
+
+@pytest.fixture
 def login(client: TestClient) -> Callable[[str], dict[str, str]]:
     """Sign in and return the Authorization header."""
 

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from billbot.accounts.models import Account
 from billbot.categorize.taxonomy import load_taxonomy
 from billbot.clock import local_date, zone
-from billbot.db import column_names, instances_of, json_object_text, plain_instances, raw_rows
+from billbot.db import column_names, instances_of, json_object_text, raw_rows
 from billbot.limits.models import Limit, LimitPeriod, LimitScope
 from billbot.limits.progress import Progress, progress_for
 from billbot.limits.service import list_limits
@@ -86,16 +86,6 @@ class Borrower(NamedTuple):
     locale: str
     time_zone: str
     currency: str
-
-
-def read_borrower(session: Session, user_id: int) -> Borrower | None:
-    """The borrower `user_id`, or None when there is no such user."""
-    rows = raw_rows(
-        session,
-        "SELECT id, display_name, locale, time_zone, currency FROM users WHERE id = {mark}",
-        [user_id],
-    )
-    return Borrower(*rows[0]) if rows else None
 
 
 class Profile(NamedTuple):
@@ -180,21 +170,16 @@ class EventContext:
     def __init__(
         self,
         session: Session,
-        user: Borrower,
+        profile: Profile,
         *,
         account_id: int | None,
         now: datetime,
         purchases: list[Purchase],
         batch: StoredBatch | None = None,
-        profile: Profile | None = None,
     ) -> None:
-        """`profile`, when given, is the borrower's as read in this transaction (else its parts
-        are read when first needed)."""
-        self.session, self.user, self.user_id = session, user, user.id
-        self._profile = profile
-        # Effective settings per scenario: kept with a profile read before, which serves the
-        # borrower's batches until it changes.
-        self._settings: dict[str, dict[str, Any]] = profile.effective if profile else {}
+        """`profile` is the borrower's as read in this transaction (`read_profile`)."""
+        user = profile.borrower
+        self.session, self.profile, self.user, self.user_id = session, profile, user, user.id
         self.account_id, self.now, self.purchases = account_id, now, purchases
         self.batch = batch
         self.tz = zone(user.time_zone)
@@ -243,14 +228,10 @@ class EventContext:
     def limits(self) -> list[Limit]:
         """The borrower's limits in force now.
 
-        Read as plain rows; only when a raise or removal has come due are they read through
-        `list_limits`, which settles and records it.
+        As the profile read them; only when a raise or removal has come due are they read
+        through `list_limits`, which settles and records it.
         """
-        if self._profile is not None:
-            limits = self._profile.limits
-        else:
-            where = "user_id = {mark} AND removed_at IS NULL"
-            limits = plain_instances(self.session, Limit, where, [self.user_id])
+        limits = self.profile.limits
         if any(
             limit.pending_effective_at is not None and self.now >= limit.pending_effective_at
             for limit in limits
@@ -276,19 +257,8 @@ class EventContext:
         )
 
     @cached_property
-    def _stored_settings(self) -> dict[str, dict[str, Any]]:
-        if self._profile is not None:
-            return self._profile.settings
-        rows = raw_rows(
-            self.session,
-            "SELECT scenario, settings FROM scenario_settings WHERE user_id = {mark}",
-            [self.user_id],
-        )
-        return {scenario: json.loads(settings or "{}") for scenario, settings in rows}
-
-    @cached_property
     def history(self) -> History:
-        """The borrower's purchases in the batch's sub-categories (one read, summed in SQL).
+        """The borrower's purchases in the batch's sub-categories (summed from the kept days).
 
         Reaches back as far as large purchase, spending spike and frequent small purchases look.
         """
@@ -310,11 +280,12 @@ class EventContext:
 
     def settings(self, scenario: str) -> dict[str, Any]:
         """The borrower's effective settings of `scenario` (read-only; worked out once per
-        profile)."""
-        found = self._settings.get(scenario)
+        profile, which serves the borrower's batches until it changes)."""
+        effective = self.profile.effective
+        found = effective.get(scenario)
         if found is None:
-            stored = self._stored_settings.get(scenario, {})
-            found = self._settings[scenario] = get_scenario(scenario).effective(stored)
+            stored = self.profile.settings.get(scenario, {})
+            found = effective[scenario] = get_scenario(scenario).effective(stored)
         return found
 
     def money(self, amount_minor: int, currency: str) -> str:
@@ -390,8 +361,7 @@ class EventContext:
         """Queue the noted messages not told before (one read, one write); returns how many."""
         if not self._noted:
             return 0
-        known_for = self._profile.incarnation if self._profile is not None else None
-        told = queued_keys(self.session, self._noted, known_for=known_for)
+        told = queued_keys(self.session, self._noted, known_for=self.profile.incarnation)
         messages = []
         for key, (scenario, priority, about, values, details) in self._noted.items():
             if key in told:
@@ -451,12 +421,11 @@ def evaluate_events(
         return 0
     context = EventContext(
         session,
-        profile.borrower,
+        profile,
         account_id=batch.account_id if batch is not None else None,
         now=now,
         purchases=recent_purchases(batch, now) if batch is not None else [],
         batch=batch,
-        profile=profile,
     )
     for evaluate in _evaluators():
         evaluate(context)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from billbot.db import plain_instances, raw_rows
 from billbot.limits.models import Limit
 from billbot.limits.service import create_limit, request_removal
-from billbot.scenarios.events import Borrower, read_borrower, read_profile
+from billbot.scenarios.events import Borrower, read_profile
 from billbot.scenarios.models import ScenarioSetting
 
 NOW = datetime(2026, 11, 20, 18, tzinfo=UTC)
@@ -21,13 +21,18 @@ NOW = datetime(2026, 11, 20, 18, tzinfo=UTC)
 
 def _parts(session: Session, user_id: int) -> tuple[Borrower | None, list[Any], dict[str, Any]]:
     limits = plain_instances(session, Limit, "user_id = {mark} AND removed_at IS NULL", [user_id])
+    users = raw_rows(
+        session,
+        "SELECT id, display_name, locale, time_zone, currency FROM users WHERE id = {mark}",
+        [user_id],
+    )
     rows = raw_rows(
         session,
         "SELECT scenario, settings FROM scenario_settings WHERE user_id = {mark}",
         [user_id],
     )
     return (
-        read_borrower(session, user_id),
+        Borrower(*users[0]) if users else None,
         sorted((limit.model_dump() for limit in limits), key=lambda d: d["id"]),
         {scenario: json.loads(text) for scenario, text in rows},
     )
@@ -121,9 +126,7 @@ def test_details_are_worked_out_only_for_a_message_not_told_before(
         with Session(engine) as session:
             profile = read_profile(session, user.id)
             assert profile is not None
-            context = EventContext(
-                session, profile.borrower, account_id=None, now=NOW, purchases=[], profile=profile
-            )
+            context = EventContext(session, profile, account_id=None, now=NOW, purchases=[])
             for key in ("limit_threshold:1:a:8000", f"limit_threshold:1:b:{round_}"):
                 context.tell("limit_threshold", key, details=lambda key=key: details(key))
             assert context.queue_noted() == (2 if round_ == 0 else 1)

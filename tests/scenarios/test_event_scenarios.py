@@ -356,10 +356,9 @@ def test_queries_per_batch_do_not_grow_with_rows(
 
 
 def test_recurring_charge_for_an_unlabelled_merchant_among_labelled_ones(
-    engine: Engine, make_user: Any, make_account: Any
+    engine: Engine, make_user: Any, make_account: Any, purchases_context: Any
 ) -> None:
     from billbot.scenarios import recurring_charge
-    from billbot.scenarios.events import EventContext, Purchase, read_borrower
     from billbot.transactions.models import Transaction
 
     user, account = _borrower(make_user, make_account, email="unlabelled@example.com")
@@ -380,29 +379,10 @@ def test_recurring_charge_for_an_unlabelled_merchant_among_labelled_ones(
     (new,) = _messages(engine, "recurring_charge")
     assert "POWER Co" in new.body
     with Session(engine) as session:
-        borrower = read_borrower(session, user.id)
-        assert borrower is not None
         stored = session.exec(select(Transaction).where(col(Transaction.user_id) == user.id)).all()
-        context = EventContext(
-            session,
-            borrower,
-            account_id=account.id,
-            now=NOW,
-            purchases=[
-                Purchase(
-                    t.account_id,
-                    t.external_id,
-                    t.posted_at,
-                    t.local_date,
-                    t.amount_minor,
-                    t.currency,
-                    t.merchant_name or "",
-                    t.category,
-                    t.sub_category,
-                )
-                for t in stored
-                if t.external_id in {"coffee-1", "grocer-1", "pw-11"}
-            ],
+        batch_ids = {"coffee-1", "grocer-1", "pw-11"}
+        context = purchases_context(
+            session, user.id, [t for t in stored if t.external_id in batch_ids], NOW
         )
         history = recurring_charge._history(context)
     # Each merchant's stored charges, the unlabelled one's matched by its missing labels.

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from billbot.db import make_engine
 from billbot.scenarios import recurring_charge
-from billbot.scenarios.events import EventContext, Purchase, read_borrower
 from billbot.transactions.ingest import ingest
 from billbot.transactions.models import Transaction
 from billbot.wiring import after_ingest_hook, categoriser_hook
@@ -27,31 +26,6 @@ EVERYDAY = [
     ("DOORDASH*THAI PALACE", "5812"),
 ]
 RARE = [("NETFLIX.COM 866-579-7172", "4899"), ("CITY POWER AND LIGHT", "4900")]
-
-
-def _context(session: Session, user_id: int, stored: list[Transaction]) -> EventContext:
-    borrower = read_borrower(session, user_id)
-    assert borrower is not None
-    return EventContext(
-        session,
-        borrower,
-        account_id=stored[0].account_id,
-        now=NOW,
-        purchases=[
-            Purchase(
-                t.account_id,
-                t.external_id,
-                t.posted_at,
-                t.local_date,
-                t.amount_minor,
-                t.currency,
-                t.merchant_name or "",
-                t.category,
-                t.sub_category,
-            )
-            for t in stored
-        ],
-    )
 
 
 def _expected(
@@ -84,6 +58,7 @@ def test_recurring_history_equals_the_transactions_with_everyday_merchants_remem
     make_account: Any,
     monkeypatch: pytest.MonkeyPatch,
     random_posts: Any,
+    purchases_context: Any,
 ) -> None:
     user = make_user("often@example.com", time_zone=TZ)
     account = make_account(user.id, closing_day=28)
@@ -131,7 +106,7 @@ def test_recurring_history_equals_the_transactions_with_everyday_merchants_remem
             if not batch:
                 continue  # rolled back
             checking = True
-            history = recurring_charge._history(_context(session, user.id, batch))
+            history = recurring_charge._history(purchases_context(session, user.id, batch, NOW))
             checking = False
             asked += len({(t.merchant_name, t.currency, t.category, t.sub_category) for t in batch})
             got = {pair: {c[3] for c in charges} for pair, charges in history.items()}
