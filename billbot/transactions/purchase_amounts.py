@@ -3,17 +3,18 @@
 Large purchase compares each new purchase with the median of the borrower's purchases in its
 sub-category and currency over the last 90 days, every amount of them. Reading and sorting those
 for every batch would cost a heavy borrower more than everything else the event scenarios do, so
-this process keeps them sorted, per database, borrower, sub-category, currency and first day,
-with the count and sum (`spending_days` entries and total) they were read at, and the same
-amounts in day order with their days.
+this process keeps them sorted, one window per database, borrower, sub-category and currency,
+with its first day, the count and sum (`spending_days` entries and total) it stands for, and
+the same amounts in day order with their days.
 
-When the window moves on (its first day is a later one), what was kept for an earlier first day
-is brought forward: the amounts of the days that left are found in day order and taken out,
-without a read. Each batch adds its own purchases to what is kept, with the count and sum the
-window should then hold; when asked for, kept amounts are used if the stored count and sum are
-exactly those, and read again otherwise (another process's batch, a pending entry posted for
-another amount, a transaction rolled back). Recounting a borrower's days
-(`spending_days.rebuild`) also forgets what this process kept for them.
+When the window moves on (its first day is a later one), it is brought forward: the amounts of
+the days that left are found in day order and taken out, without a read; a window asked for
+from an earlier first day than the one kept is read again. Each batch adds its own purchases to
+what is kept, with the count and sum the window should then hold; when asked for, kept amounts
+are used if the stored count and sum are exactly those, and read again otherwise (another
+process's batch, a pending entry posted for another amount, a transaction rolled back).
+Recounting a borrower's days (`spending_days.rebuild`) also forgets what this process kept for
+them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from billbot.transactions import kept_days
 
 Pair = tuple[str, str]  # (sub-category, currency)
 
-MAX_KEPT = 512  # database and borrower, sub-category, currency and first day
+MAX_KEPT = 512  # windows: database and borrower, sub-category and currency
 
 Owner = tuple[int, int]  # which database (`kept_days.database_key`), which borrower
 
@@ -48,6 +49,7 @@ class Counted(NamedTuple):
 class _Kept(NamedTuple):
     """A window's amounts; never changed once kept (a batch makes a new one)."""
 
+    first: date  # the window's first day
     counted: Counted
     amounts: array  # sorted
     days: array  # each purchase's day (as an ordinal), ascending
@@ -65,13 +67,14 @@ class _Kept(NamedTuple):
             at = bisect_right(days, day.toordinal())
             days.insert(at, day.toordinal())
             in_day_order.insert(at, amount)
-        return _Kept(_plus(self.counted, fresh), amounts, days, in_day_order)
+        return _Kept(self.first, _plus(self.counted, fresh), amounts, days, in_day_order)
 
     def from_day(self, since: date) -> _Kept | None:
-        """A copy without the days before `since` (None if they are not all where kept)."""
+        """The window from a later first day, `since` (None if the days that left are not all
+        where kept)."""
         cut = bisect_left(self.days, since.toordinal())
         if not cut:
-            return self
+            return self._replace(first=since)
         gone = self.in_day_order[:cut]
         amounts = array("q", self.amounts)
         for amount in gone:
@@ -80,14 +83,11 @@ class _Kept(NamedTuple):
                 return None
             del amounts[at]
         counted = Counted(self.counted.entries - len(gone), self.counted.total_minor - sum(gone))
-        return _Kept(counted, amounts, self.days[cut:], self.in_day_order[cut:])
+        return _Kept(since, counted, amounts, self.days[cut:], self.in_day_order[cut:])
 
 
 _NONE = array("q")
-_KEPT: OrderedDict[tuple[Owner, str, str, date], _Kept] = OrderedDict()
-# The first day last kept per borrower, sub-category and currency: where a window that moved
-# on starts from, rather than reading all of it again.
-_FIRST_DAY: dict[tuple[Owner, str, str], date] = {}
+_KEPT: OrderedDict[tuple[Owner, str, str], _Kept] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -102,7 +102,7 @@ def sorted_amounts(
     """The sorted amounts of each pair of `counted` from `since` on.
 
     `counted` is what the window holds now, per pair; `added` the (day, amount) of the purchases
-    this transaction stored, per pair (any day: those before `since` are skipped).
+    this transaction stored, per pair (any day: those before the window's first are skipped).
     """
     owner = (kept_days.database_key(session), user_id)
     found: dict[Pair, Sequence[int]] = {}
@@ -111,19 +111,11 @@ def sorted_amounts(
         if now.entries == 0:
             found[pair] = _NONE
             continue
-        key = (owner, *pair, since)
+        key = (owner, *pair)
         with _LOCK:
             kept = _KEPT.get(key)
-            if kept is None:
-                first = _FIRST_DAY.get((owner, *pair))
-                # Kept for an earlier first day: the window moved on since.
-                if first is not None and first < since:
-                    kept = _KEPT.get((owner, *pair, first))
-            else:
-                _KEPT.move_to_end(key)
+        kept = kept.from_day(since) if kept is not None and kept.first <= since else None
         fresh = [(day, amount) for day, amount in added.get(pair, ()) if day >= since]
-        if kept is not None:
-            kept = kept.from_day(since)
         if kept is not None and kept.counted == now and not fresh:
             found[pair] = _keep(key, kept)
         elif kept is not None and fresh and now == _plus(kept.counted, fresh):
@@ -132,18 +124,19 @@ def sorted_amounts(
             missing.append(pair)
     if missing:
         for pair, kept in _read(session, user_id, since, missing).items():
-            found[pair] = _keep((owner, *pair, since), kept)
+            found[pair] = _keep((owner, *pair), kept)
     # The batch's other pairs: what is kept for them takes its purchases too, counted as the
     # window should now hold them (checked against the count when next asked for).
     for pair, days in added.items():
         if pair in counted:
             continue
-        key = (owner, *pair, since)
+        key = (owner, *pair)
         with _LOCK:
             kept = _KEPT.get(key)
-        fresh = [(day, amount) for day, amount in days if day >= since] if kept is not None else []
-        if kept is not None and fresh:
-            _keep(key, kept.with_added(fresh))
+        if kept is not None:
+            fresh = [(day, amount) for day, amount in days if day >= kept.first]
+            if fresh:
+                _keep(key, kept.with_added(fresh))
     return found
 
 
@@ -158,24 +151,14 @@ def forget(user_id: int) -> None:
     with _LOCK:
         for key in [key for key in _KEPT if key[0][1] == user_id]:
             del _KEPT[key]
-        for first in [first for first in _FIRST_DAY if first[0][1] == user_id]:
-            del _FIRST_DAY[first]
 
 
-def _keep(key: tuple[Owner, str, str, date], kept: _Kept) -> array:
+def _keep(key: tuple[Owner, str, str], kept: _Kept) -> array:
     with _LOCK:
-        owner, sub, currency, first = key
-        was = _FIRST_DAY.get((owner, sub, currency))
-        if was is not None and was < first:
-            _KEPT.pop((owner, sub, currency, was), None)  # brought forward: not asked for again
         _KEPT[key] = kept
         _KEPT.move_to_end(key)
-        if was is None or was <= first:
-            _FIRST_DAY[(owner, sub, currency)] = first
         while len(_KEPT) > MAX_KEPT:
-            (owner, sub, currency, first), _ = _KEPT.popitem(last=False)
-            if _FIRST_DAY.get((owner, sub, currency)) == first:
-                del _FIRST_DAY[(owner, sub, currency)]
+            _KEPT.popitem(last=False)
     return kept.amounts
 
 
@@ -214,6 +197,6 @@ def _read(session: Session, user_id: int, since: date, pairs: list[Pair]) -> dic
             in_day_order.extend(amounts)
         entries, total = totals[pair]
         found[pair] = _Kept(
-            Counted(entries, total), array("q", sorted(in_day_order)), days, in_day_order
+            since, Counted(entries, total), array("q", sorted(in_day_order)), days, in_day_order
         )
     return found

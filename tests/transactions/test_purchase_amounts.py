@@ -168,29 +168,30 @@ def test_a_recount_forgets_what_was_kept_for_the_borrower(
 def test_the_least_recently_used_are_dropped_past_the_bound(
     engine: Engine, make_user: Any, make_account: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    user = make_user("kept-bound@example.com", time_zone=TZ)
-    account = make_account(user.id, closing_day=28)
-    _store(engine, account, [_coffee("b1", 700, NOW)], scenarios=False)
+    users = [make_user(f"kept-bound-{i}@example.com", time_zone=TZ) for i in range(3)]
+    for i, user in enumerate(users):
+        _store(
+            engine,
+            make_account(user.id, closing_day=28),
+            [_coffee(f"b{i}", 700, NOW)],
+            scenarios=False,
+        )
     monkeypatch.setattr(purchase_amounts, "MAX_KEPT", 2)
-    # Windows starting earlier each time: none can be brought forward from another, so each
-    # is read and kept.
-    days = [NOW.date() - timedelta(days=d) for d in (1, 2, 3)]
+    # A window for each borrower in turn: past the bound, the first one's is dropped.
     with Session(engine) as session:
-        for day in days:
+        for user in users:
             found = purchase_amounts.sorted_amounts(
                 session,
                 user_id=user.id,
-                since=day,
+                since=NOW.date() - timedelta(days=1),
                 counted={("coffee", "USD"): Counted(1, 700)},
                 added={},
             )
             assert list(found[("coffee", "USD")]) == [700]
-    owner = (id(engine), user.id)  # the database and the borrower
-    kept = [key for key in purchase_amounts._KEPT if key[0] == owner]
     assert len(purchase_amounts._KEPT) == 2
-    assert kept == [(owner, "coffee", "USD", day) for day in days[1:]]
-    # The latest first day was the one dropped: a later window is read again.
-    assert (owner, "coffee", "USD") not in purchase_amounts._FIRST_DAY
+    assert list(purchase_amounts._KEPT) == [
+        ((id(engine), user.id), "coffee", "USD") for user in users[1:]
+    ]
 
 
 def test_a_window_moved_on_is_brought_forward_without_a_read(
@@ -206,7 +207,7 @@ def test_a_window_moved_on_is_brought_forward_without_a_read(
         day = NOW.date() - timedelta(days=10)
         (read,) = purchase_amounts._read(session, user.id, day, [pair]).values()
         assert list(read.amounts) == [100 * d for d in range(1, 9)]
-        purchase_amounts._keep((owner, *pair, day), read)
+        purchase_amounts._keep((owner, *pair), read)
 
         def no_read(*args: Any) -> Any:
             raise AssertionError("read again")
@@ -223,5 +224,14 @@ def test_a_window_moved_on_is_brought_forward_without_a_read(
                 added={},
             )
             assert list(found[pair]) == sorted(left)
-    # Only the latest window is kept.
-    assert [key[3] for key in purchase_amounts._KEPT if key[0] == owner] == [day]
+        # A window from an earlier first day than the one kept is read again.
+        with pytest.raises(AssertionError, match="read again"):
+            purchase_amounts.sorted_amounts(
+                session,
+                user_id=user.id,
+                since=NOW.date() - timedelta(days=10),
+                counted={pair: Counted(8, sum(100 * d for d in range(1, 9)))},
+                added={},
+            )
+    # The borrower's one window now starts at the latest first day.
+    assert purchase_amounts._KEPT[(owner, *pair)].first == day
