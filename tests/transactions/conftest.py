@@ -5,14 +5,16 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from billbot.categorize.service import correct
-from billbot.transactions.ingest import NewTransaction
+from billbot.transactions.ingest import NewTransaction, ingest
 from billbot.transactions.models import Transaction
+from billbot.wiring import after_ingest_hook, categoriser_hook
 
 CREDITS = ("refund", "repayment")
 
@@ -68,6 +70,32 @@ class RandomPosts:
                 )
             )
         return items
+
+    def post(
+        self,
+        engine: Engine,
+        account: Any,
+        items: list[NewTransaction],
+        *,
+        time_zone: str,
+        keep: bool,
+    ) -> None:
+        """Ingest `items` now, with the event scenarios, committed if `keep` (else rolled back
+        after the scenarios ran)."""
+        with Session(engine) as session:
+            ingest(
+                session,
+                account=account,
+                time_zone=time_zone,
+                items=items,
+                now=self.now,
+                categorise=categoriser_hook(),
+                after_store=after_ingest_hook(),
+            )
+            if keep:
+                session.commit()
+            else:
+                session.rollback()
 
     def maybe_recategorise(self, engine: Engine, user_id: int) -> None:
         """Now and then, correct one of the borrower's transactions (once, or always)."""

@@ -235,20 +235,7 @@ def test_kept_days_equal_a_fresh_read_through_random_posts_from_two_processes(
         items = posts.next_batch(round_)
         writer = elsewhere if rng.random() < 0.15 else engine
         keep = rng.random() > 0.1  # some batches roll back after the scenarios ran
-        with Session(writer) as session:
-            ingest(
-                session,
-                account=rng.choice([account, other]),
-                time_zone=TZ,
-                items=items,
-                now=posts.now,
-                categorise=categoriser_hook(),
-                after_store=after_ingest_hook(),
-            )
-            if keep:
-                session.commit()
-            else:
-                session.rollback()
+        posts.post(writer, rng.choice([account, other]), items, time_zone=TZ, keep=keep)
         posts.maybe_recategorise(engine, user.id)
         with Session(engine) as session:
             accounts = {a.id: a for a in session.exec(select(Account)).all()}
