@@ -337,11 +337,7 @@ def case_database(root: Path, name: str, postgres: str | None = None) -> str:
         return f"sqlite:///{root / f'{name}.db'}"
     server = make_url(postgres)
     database = "billbot_bench_" + "".join(c if c.isalnum() else "_" for c in name)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
+    _on_server(postgres, f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"')
     _CREATED.append((postgres, database))
     return server.set(database=database).render_as_string(hide_password=False)
 
@@ -353,10 +349,16 @@ def drop_case_databases() -> None:
     """Drop the PostgreSQL databases the cases created."""
     while _CREATED:
         server, database = _CREATED.pop()
-        admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        admin.dispose()
+        _on_server(server, f'DROP DATABASE IF EXISTS "{database}"')
+
+
+def _on_server(server: str, *statements: str) -> None:
+    """Run `statements` on the PostgreSQL server itself (outside any transaction)."""
+    admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    admin.dispose()
 
 
 def fresh_database(url: str) -> tuple[str, int]:
